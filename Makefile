@@ -1,0 +1,56 @@
+# ftz — the commands people type. The build itself is CMake (CMakeLists.txt).
+#   make run     install deps, build, create var/ftz.db with demo data, serve :8080
+#   make check   install deps, build, run every test suite; last line "N passed, N failed"
+#   make bench   benchmarks against their anchors (bench/README.md)
+#   make install PREFIX=/usr/local DESTDIR=
+BUILD   ?= build
+ASAN    ?= build-asan
+PREFIX  ?= /usr/local
+JOBS    ?= $(shell nproc)
+LISTEN  ?= 127.0.0.1:8080
+DB      ?= sqlite:var/ftz.db
+
+.PHONY: all deps build asan run check bench install format clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+$(BUILD)/Makefile: CMakeLists.txt
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+
+build: $(BUILD)/Makefile
+	@cmake --build $(BUILD) -j$(JOBS) -- --no-print-directory
+
+$(ASAN)/Makefile: CMakeLists.txt
+	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DFTZ_SANITIZE=ON >/dev/null
+
+asan: $(ASAN)/Makefile
+	@cmake --build $(ASAN) -j$(JOBS) -- --no-print-directory
+
+run: deps build
+	@mkdir -p var
+	@if [ ! -f var/ftz.db ]; then \
+	  FTZ_ADMIN_PASSWORD=$${FTZ_ADMIN_PASSWORD:-admin-demo-pass} $(BUILD)/ftz init --db $(DB) && \
+	  $(BUILD)/ftz demo --db $(DB); fi
+	@$(BUILD)/ftz demo --db $(DB) --print-logins
+	@echo "ftz: serving http://$(LISTEN)/"
+	@$(BUILD)/ftz serve --db $(DB) --listen $(LISTEN)
+
+check: deps build asan
+	@bash scripts/check.sh
+
+bench: deps build
+	@bash bench/run.sh
+
+install: build
+	@install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ftz
+	@install -m 0755 $(BUILD)/ftz $(DESTDIR)$(PREFIX)/bin/ftz
+	@if [ -d web/dist ]; then cp -r web/dist $(DESTDIR)$(PREFIX)/share/ftz/web; fi
+
+format:
+	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c')
+
+clean:
+	@rm -rf $(BUILD) $(ASAN)

@@ -1,0 +1,73 @@
+/* perm.c — the permission catalogue and the built-in roles (DESIGN.md §7).
+ *
+ * Every permission a route may declare is listed here once, with its names in three
+ * languages for the roles screen. The built-in roles are seeded from this table by
+ * auth_roles_seed (roles.c) and stay editable by an admin afterwards. */
+#include "core/ftz_setup.h"
+#include "auth/auth.h"
+#include "auth/internal.h"
+
+#include <string.h>
+
+static const auth_perm_def perms[] = {
+    {"audit.read", "查看审计日志", "Просмотр журнала аудита", "Read the audit trail"},
+    {"auth.dept.admin", "管理部门", "Управление отделами", "Manage departments"},
+    {"auth.dept.read", "查看部门", "Просмотр отделов", "Read departments"},
+    {"auth.role.admin", "管理角色与权限", "Управление ролями и правами",
+     "Manage roles and permissions"},
+    {"auth.role.read", "查看角色", "Просмотр ролей", "Read roles"},
+    {"auth.token.admin", "管理所有 API 令牌", "Управление всеми API-токенами",
+     "Manage every API token"},
+    {"auth.token.create", "创建自己的 API 令牌", "Создание своих API-токенов",
+     "Create own API tokens"},
+    {"auth.user.admin", "管理用户", "Управление пользователями", "Manage users"},
+    {"auth.user.read", "查看用户", "Просмотр пользователей", "Read users"},
+    {"files.read", "查看文件", "Просмотр файлов", "Read files"},
+    {"files.upload", "上传文件", "Загрузка файлов", "Upload files"},
+    {"firm.admin", "管理企业名录", "Управление реестром предприятий", "Manage the firm registry"},
+    {"firm.read", "查看企业", "Просмотр предприятий", "Read firms"},
+    {"jobs.admin", "管理后台任务", "Управление фоновыми задачами", "Manage background jobs"},
+    {"settings.admin", "修改系统设置", "Изменение настроек", "Change settings"},
+    {"settings.read", "查看系统设置", "Просмотр настроек", "Read settings"},
+};
+
+const auth_perm_def *auth_perms(size_t *n)
+{
+    *n = FTZ_COUNTOF(perms);
+    return perms;
+}
+
+bool auth_perm_known(const char *name)
+{
+    for (size_t i = 0; i < FTZ_COUNTOF(perms); i++)
+        if (strcmp(perms[i].name, name) == 0) return true;
+    return false;
+}
+
+/* Built-in roles: name, titles, default scope, permissions ("*" = every permission). */
+static const char *const p_admin[] = {"*", NULL};
+static const char *const p_leader[] = {"audit.read", "auth.dept.read", "auth.role.read",
+                                       "auth.token.create", "auth.user.read", "files.read",
+                                       "firm.read", "settings.read", NULL};
+static const char *const p_staff[] = {"auth.dept.read", "auth.token.create", "files.read",
+                                      "files.upload", "firm.read", NULL};
+static const char *const p_commissioner[] = {"auth.dept.read", "files.read", "files.upload",
+                                             "firm.read", NULL};
+static const char *const p_officer[] = {"auth.dept.read", "auth.token.create", "files.read",
+                                        "files.upload", "firm.read", NULL};
+static const char *const p_firm[] = {"auth.token.create", "files.read", "files.upload",
+                                     "firm.read", NULL};
+
+const auth_role_def auth_builtin_roles[] = {
+    {"admin", "系统管理员", "Администратор", "Administrator", FTZ_SCOPE_ALL, p_admin},
+    {"leader", "片区领导", "Руководитель", "Leader", FTZ_SCOPE_ALL, p_leader},
+    {"staff", "工作人员", "Сотрудник", "Staff", FTZ_SCOPE_DEPT_TREE, p_staff},
+    {"commissioner", "首席服务专员", "Главный уполномоченный по обслуживанию",
+     "Chief service commissioner", FTZ_SCOPE_OWN_FIRMS, p_commissioner},
+    {"customs", "海关关员", "Таможенный инспектор", "Customs officer", FTZ_SCOPE_ALL, p_officer},
+    {"postal", "邮政互换局", "Сотрудник почты", "Postal officer", FTZ_SCOPE_ALL, p_officer},
+    {"station", "驻俄政务服务驿站", "Представительство в России", "Overseas station",
+     FTZ_SCOPE_DEPT_TREE, p_officer},
+    {"firm", "企业用户", "Предприятие", "Enterprise", FTZ_SCOPE_OWN_FIRM, p_firm},
+};
+const size_t auth_nbuiltin_roles = FTZ_COUNTOF(auth_builtin_roles);

@@ -1,0 +1,177 @@
+/* i18n.c — the server's message catalogue (see i18n.h). One table, so a test can check that
+ * every key has all three languages. */
+#include "core/ftz_setup.h"
+#include "core/i18n.h"
+#include "core/arena.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct {
+    const char *key, *zh, *ru, *en;
+} msg;
+
+static const msg catalogue[] = {
+    /* problem titles by status */
+    {"status.400", "请求无法解析", "Запрос не удалось разобрать", "Bad request"},
+    {"status.401", "需要登录", "Требуется вход", "Authentication required"},
+    {"status.403", "没有权限", "Доступ запрещён", "Forbidden"},
+    {"status.404", "未找到", "Не найдено", "Not found"},
+    {"status.405", "不支持的方法", "Метод не поддерживается", "Method not allowed"},
+    {"status.409", "冲突", "Конфликт", "Conflict"},
+    {"status.412", "记录已被他人修改", "Запись изменена другим пользователем",
+     "Precondition failed"},
+    {"status.413", "内容过大", "Слишком большой объём", "Content too large"},
+    {"status.415", "不支持的内容类型", "Неподдерживаемый тип содержимого",
+     "Unsupported media type"},
+    {"status.422", "输入有误", "Ошибка во входных данных", "Unprocessable content"},
+    {"status.429", "请求过于频繁", "Слишком много запросов", "Too many requests"},
+    {"status.500", "服务器内部错误", "Внутренняя ошибка сервера", "Internal server error"},
+    {"status.503", "服务暂不可用", "Сервис временно недоступен", "Service unavailable"},
+    /* details */
+    {"invalid_fields", "有字段不符合规则", "Некоторые поля не соответствуют правилам",
+     "Some fields break a rule"},
+    {"bad_json", "请求体不是合法的 JSON：%s", "Тело запроса не является корректным JSON: %s",
+     "The body is not valid JSON: %s"},
+    {"not_object", "请求体必须是 JSON 对象", "Тело запроса должно быть объектом JSON",
+     "The body must be a JSON object"},
+    {"too_deep", "JSON 嵌套超过 %s 层", "Вложенность JSON превышает %s уровней",
+     "JSON nesting exceeds %s levels"},
+    {"body_too_large", "请求体超过 %s 字节", "Тело запроса превышает %s байт",
+     "The body exceeds %s bytes"},
+    {"media_type", "内容类型应为 %s", "Тип содержимого должен быть %s",
+     "The content type must be %s"},
+    {"bad_utf8", "文本不是合法的 UTF-8", "Текст не является корректным UTF-8",
+     "The text is not valid UTF-8"},
+    {"not_found", "记录不存在", "Запись не найдена", "No such record"},
+    {"no_route", "没有这个接口", "Такого адреса нет", "No such endpoint"},
+    {"method", "该接口只支持 %s", "Этот адрес поддерживает только %s",
+     "This endpoint supports only %s"},
+    {"login_required", "请先登录", "Сначала войдите в систему", "Please log in first"},
+    {"session_expired", "会话已过期，请重新登录", "Сеанс истёк, войдите снова",
+     "The session has expired; please log in again"},
+    {"bad_token", "API 令牌无效、已过期或已吊销",
+     "API-токен недействителен, истёк или отозван",
+     "The API token is invalid, expired or revoked"},
+    {"csrf", "缺少或错误的 X-CSRF-Token", "Отсутствует или неверен X-CSRF-Token",
+     "Missing or wrong X-CSRF-Token"},
+    {"permission", "需要权限 %s", "Требуется право %s", "Permission %s is required"},
+    {"bad_login", "用户名或密码错误", "Неверное имя пользователя или пароль",
+     "Wrong user name or password"},
+    {"throttled", "尝试次数过多，请 %s 秒后再试",
+     "Слишком много попыток, повторите через %s с",
+     "Too many attempts; try again in %s seconds"},
+    {"stale", "记录已被修改（当前版本 %s），请刷新后重试",
+     "Запись изменена (текущая версия %s), обновите и повторите",
+     "The record has changed (current version %s); reload and retry"},
+    {"duplicate", "已存在相同的 %s", "Такое значение %s уже существует",
+     "A record with this %s already exists"},
+    {"conflict", "操作与当前状态冲突：%s", "Действие противоречит текущему состоянию: %s",
+     "The action conflicts with the current state: %s"},
+    {"internal", "服务器内部错误，请求编号见 X-Request-Id",
+     "Внутренняя ошибка сервера, номер запроса в X-Request-Id",
+     "Internal server error; see X-Request-Id"},
+    {"db", "数据库暂不可用", "База данных временно недоступна",
+     "The database is not available"},
+    {"too_many_connections", "连接数已满", "Слишком много соединений", "Too many connections"},
+    {"file_type", "不接受的文件类型：%s", "Недопустимый тип файла: %s",
+     "File type not accepted: %s"},
+    {"has_dependents", "仍有 %s 引用此记录", "На запись ещё ссылаются: %s",
+     "The record is still referred to by %s"},
+    {"self_disable", "不能停用自己的账号", "Нельзя отключить собственную учётную запись",
+     "You cannot disable your own account"},
+    /* field rules */
+    {"required", "必填", "Обязательное поле", "Required"},
+    {"type", "类型应为 %s", "Ожидается тип %s", "Must be of type %s"},
+    {"unknown", "未知字段", "Неизвестное поле", "Unknown field"},
+    {"too_long", "最多 %s 个字符", "Не более %s символов", "At most %s characters"},
+    {"too_short", "至少 %s 个字符", "Не менее %s символов", "At least %s characters"},
+    {"too_many", "最多 %s 项", "Не более %s элементов", "At most %s items"},
+    {"range", "超出允许范围 %s", "Вне допустимого диапазона %s", "Out of range %s"},
+    {"format", "格式不正确：%s", "Неверный формат: %s", "Wrong format: %s"},
+    {"check_digit", "校验码不正确", "Неверная контрольная цифра", "Wrong check character"},
+    {"enum", "取值应为 %s 之一", "Допустимые значения: %s", "Must be one of %s"},
+    {"exists", "已被使用", "Уже используется", "Already taken"},
+    {"no_such", "引用的记录不存在", "Запись, на которую ссылаются, не найдена",
+     "The referenced record does not exist"},
+    {"same_as_username", "密码不能与用户名相同", "Пароль не должен совпадать с именем",
+     "The password must differ from the user name"},
+    {"wrong_password", "当前密码不正确", "Текущий пароль неверен",
+     "The current password is wrong"},
+    {"not_held", "不能授予自己没有的权限 %s", "Нельзя выдать право, которого нет: %s",
+     "Cannot grant a permission you do not hold: %s"},
+    {"cycle", "不能把部门移到它自己的下级", "Нельзя переместить отдел в его же подотдел",
+     "A department cannot move under itself"},
+    {"in_past", "时间已过", "Время уже прошло", "The time is in the past"},
+};
+
+const char *ftz_i18n_pick(const char *al)
+{
+    if (!al || !*al) return "zh";
+    /* Pick the supported language with the highest q (first wins on ties). */
+    const char *best = NULL;
+    int bestq = -1;
+    const char *p = al;
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        const char *tag = p;
+        while (*p && *p != ',' && *p != ';')
+            p++;
+        size_t tl = (size_t)(p - tag);
+        int q = 1000;
+        if (*p == ';') {
+            const char *qs = strstr(p, "q=");
+            const char *comma = strchr(p, ',');
+            if (qs && (!comma || qs < comma)) {
+                q = 0;
+                const char *d = qs + 2;
+                if (*d == '1') q = 1000;
+                else if (*d == '0' && d[1] == '.') {
+                    int scale = 100;
+                    for (d += 2; *d >= '0' && *d <= '9' && scale; d++, scale /= 10)
+                        q += (*d - '0') * scale;
+                }
+            }
+            while (*p && *p != ',')
+                p++;
+        }
+        const char *lang = NULL;
+        if (tl >= 2 && strncasecmp(tag, "zh", 2) == 0) lang = "zh";
+        else if (tl >= 2 && strncasecmp(tag, "ru", 2) == 0) lang = "ru";
+        else if (tl >= 2 && strncasecmp(tag, "en", 2) == 0) lang = "en";
+        if (lang && q > bestq) {
+            best = lang;
+            bestq = q;
+        }
+    }
+    return best ? best : "zh";
+}
+
+static const msg *find(const char *key)
+{
+    for (size_t i = 0; i < FTZ_COUNTOF(catalogue); i++)
+        if (strcmp(catalogue[i].key, key) == 0) return &catalogue[i];
+    return NULL;
+}
+
+const char *ftz_i18n(ftz_arena *a, const char *lang, const char *key, const char *param)
+{
+    if (!key) return "";
+    const msg *m = find(key);
+    if (!m) return key;
+    const char *t = m->zh;
+    if (lang && strcmp(lang, "ru") == 0) t = m->ru;
+    else if (lang && strcmp(lang, "en") == 0) t = m->en;
+    const char *hole = strstr(t, "%s");
+    if (!hole) return t;
+    size_t pre = (size_t)(hole - t);
+    return ftz_arena_printf(a, "%.*s%s%s", (int)pre, t, param ? param : "", hole + 2);
+}
+
+bool ftz_i18n_has(const char *key)
+{
+    const msg *m = find(key);
+    return m && m->zh && *m->zh && m->ru && *m->ru && m->en && *m->en;
+}

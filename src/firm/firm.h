@@ -1,0 +1,41 @@
+/* firm.h — the firm registry's public API (DESIGN.md §5: minimal from the foundation on,
+ * because users, tokens and data scopes refer to firms; the enterprise-services work extends
+ * it). Other modules look firms up only through this header. */
+#ifndef FTZ_FIRM_H
+#define FTZ_FIRM_H
+
+#include "core/ftz_setup.h"
+#include "core/ctx.h"
+
+#include <jansson.h>
+
+typedef struct firm_in {
+    const char *credit_code; /* GB 32100 unified social credit code */
+    const char *name_zh, *name_ru, *name_en;
+    const char *status;      /* active | suspended | closed; NULL = active */
+    int64_t commissioner_id; /* users.id or 0 */
+    int64_t department_id;   /* departments.id or 0 */
+} firm_in;
+
+ftz_rc firm_create(ftz_ctx *c, const firm_in *in, int64_t *id) FTZ_WUR;
+/* The firm as the API shows it; FTZ_ENOTFOUND when missing or outside the caller's scope. */
+ftz_rc firm_get(ftz_ctx *c, int64_t id, json_t **out) FTZ_WUR;
+/* Whether the firm exists (unscoped: for references such as users.firm_id). */
+bool firm_exists(ftz_ctx *c, int64_t id);
+ftz_rc firm_find_by_code(ftz_ctx *c, const char *credit_code, int64_t *id) FTZ_WUR;
+/* Partial update of name_zh, name_ru, name_en, status, commissioner_id, department_id;
+ * version must match (FTZ_ESTALE). */
+ftz_rc firm_update(ftz_ctx *c, int64_t id, int64_t version, json_t *patch) FTZ_WUR;
+
+typedef struct firm_list_q {
+    const char *q;      /* searched in the folded names and the credit code */
+    const char *status;
+    int64_t commissioner_id, department_id;
+    const char *sort_key;
+    bool desc;
+    int64_t limit, offset;
+} firm_list_q;
+
+ftz_rc firm_list(ftz_ctx *c, const firm_list_q *q, json_t **items, int64_t *total) FTZ_WUR;
+
+#endif

@@ -1,0 +1,171 @@
+/* routes.c — the firm registry's HTTP routes: parse and check the input, call firm.h,
+ * render JSON (or the list as XLSX/CSV). No SQL here. */
+#include "core/ftz_setup.h"
+#include "firm/firm.h"
+#include "core/arena.h"
+#include "http/export_reply.h"
+#include "http/http.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const ftz_export_col_i18n firm_cols[] = {
+    {"id", "编号", "№", "ID", FTZ_COL_INT, 8},
+    {"credit_code", "统一社会信用代码", "Единый код", "Credit code", FTZ_COL_TEXT, 22},
+    {"name_zh", "企业名称", "Название (кит.)", "Name (Chinese)", FTZ_COL_TEXT, 36},
+    {"name_ru", "俄文名称", "Название (рус.)", "Name (Russian)", FTZ_COL_TEXT, 30},
+    {"status", "状态", "Статус", "Status", FTZ_COL_TEXT, 10},
+    {"commissioner_name", "首席服务专员", "Уполномоченный", "Commissioner", FTZ_COL_TEXT, 14},
+    {"department_name", "主管部门", "Отдел", "Department", FTZ_COL_TEXT, 16},
+    {"created_at", "登记时间", "Создано", "Created", FTZ_COL_TIME, 22},
+};
+
+static const char *const firm_fields[] = {"credit_code", "name_zh",         "name_ru",
+                                          "name_en",     "status",          "commissioner_id",
+                                          "department_id", "version",       NULL};
+
+static void h_list(ftz_ctx *c)
+{
+    static const char *const sorts[] = {"id", "name_zh", "credit_code", "created_at", "status",
+                                        NULL};
+    ftz_page pg;
+    ftz_page_parse(c, sorts, "-id", &pg);
+    firm_list_q q = {0};
+    q.q = ftz_query(c, "q");
+    q.status = ftz_query(c, "status");
+    const char *s;
+    if ((s = ftz_query(c, "commissioner_id")) && !(q.commissioner_id = strtoll(s, NULL, 10)))
+        ftz_err_field(&c->err, "commissioner_id", "type", "integer");
+    if ((s = ftz_query(c, "department_id")) && !(q.department_id = strtoll(s, NULL, 10)))
+        ftz_err_field(&c->err, "department_id", "type", "integer");
+    if (c->err.rc) {
+        ftz_reply_error(c);
+        return;
+    }
+    q.sort_key = pg.sort_key;
+    q.desc = pg.desc;
+    q.limit = pg.per_page;
+    q.offset = pg.offset;
+    json_t *items;
+    int64_t total;
+    if (firm_list(c, &q, &items, &total)) {
+        ftz_reply_error(c);
+        return;
+    }
+    if (ftz_req_ext(c)) {
+        ftz_reply_export(c, "firms", ftz_export_cols_lang(c, firm_cols, FTZ_COUNTOF(firm_cols)),
+                         FTZ_COUNTOF(firm_cols), items);
+        return;
+    }
+    ftz_reply_json(c, 200, ftz_page_body(&pg, items, total));
+}
+
+static void read_in(ftz_ctx *c, json_t *b, firm_in *in, bool create)
+{
+    const char *code = ftz_jin_str(c, b, "credit_code", create, 18);
+    if (code) {
+        /* Credit codes are upper case; people type them either way. */
+        char *up = ftz_arena_strdup(c->arena, code);
+        for (char *p = up; *p; p++)
+            *p = (char)toupper((unsigned char)*p);
+        in->credit_code = up;
+    }
+    in->name_zh = ftz_jin_str(c, b, "name_zh", create, 200);
+    in->name_ru = ftz_jin_str(c, b, "name_ru", false, 200);
+    in->name_en = ftz_jin_str(c, b, "name_en", false, 200);
+    in->status = ftz_jin_str(c, b, "status", false, 16);
+    in->commissioner_id = ftz_jin_int(c, b, "commissioner_id", false, 1, INT64_MAX, NULL);
+    in->department_id = ftz_jin_int(c, b, "department_id", false, 1, INT64_MAX, NULL);
+}
+
+static void h_create(ftz_ctx *c)
+{
+    json_t *b = ftz_req_json(c);
+    ftz_jin_only(c, b, firm_fields);
+    firm_in in = {0};
+    read_in(c, b, &in, true);
+    if (c->err.rc) {
+        ftz_reply_error(c);
+        return;
+    }
+    int64_t id;
+    json_t *out;
+    if (firm_create(c, &in, &id) || firm_get(c, id, &out)) {
+        if (c->err.rc == FTZ_ENOTFOUND) {
+            /* created outside the creator's scope */
+            ftz_err_init(&c->err, c->arena);
+            ftz_reply_created(c, ftz_arena_printf(c->arena, "/api/v1/firms/%lld", (long long)id),
+                              json_pack("{s:I}", "id", (json_int_t)id));
+            return;
+        }
+        ftz_reply_error(c);
+        return;
+    }
+    ftz_reply_created(c, ftz_arena_printf(c->arena, "/api/v1/firms/%lld", (long long)id), out);
+}
+
+static void h_get(ftz_ctx *c)
+{
+    int64_t id;
+    json_t *out;
+    if (!ftz_param_id(c, "id", &id)) {
+        ftz_reply_fail(c, FTZ_ENOTFOUND, "not_found", NULL);
+        return;
+    }
+    if (firm_get(c, id, &out)) {
+        ftz_reply_error(c);
+        return;
+    }
+    ftz_reply_json(c, 200, out);
+}
+
+static void h_update(ftz_ctx *c)
+{
+    int64_t id;
+    if (!ftz_param_id(c, "id", &id)) {
+        ftz_reply_fail(c, FTZ_ENOTFOUND, "not_found", NULL);
+        return;
+    }
+    json_t *b = ftz_req_json(c);
+    static const char *const allowed[] = {"name_zh",         "name_ru",       "name_en", "status",
+                                          "commissioner_id", "department_id", "version", NULL};
+    ftz_jin_only(c, b, allowed);
+    int64_t version = ftz_jin_int(c, b, "version", true, 1, INT64_MAX, NULL);
+    firm_in in = {0};
+    read_in(c, b, &in, false);
+    if (ftz_jin_has(b, "name_zh") && !in.name_zh && !c->err.rc)
+        ftz_err_field(&c->err, "name_zh", "required", NULL);
+    if (c->err.rc) {
+        ftz_reply_error(c);
+        return;
+    }
+    /* The patch the service applies: only the members sent, normalised. */
+    json_t *patch = json_object();
+    if (in.name_zh) json_object_set_new(patch, "name_zh", json_string(in.name_zh));
+    if (ftz_jin_has(b, "name_ru"))
+        json_object_set_new(patch, "name_ru", in.name_ru ? json_string(in.name_ru) : json_null());
+    if (ftz_jin_has(b, "name_en"))
+        json_object_set_new(patch, "name_en", in.name_en ? json_string(in.name_en) : json_null());
+    if (in.status) json_object_set_new(patch, "status", json_string(in.status));
+    if (ftz_jin_has(b, "commissioner_id"))
+        json_object_set_new(patch, "commissioner_id", json_integer(in.commissioner_id));
+    if (ftz_jin_has(b, "department_id"))
+        json_object_set_new(patch, "department_id", json_integer(in.department_id));
+    ftz_rc rc = firm_update(c, id, version, patch);
+    json_decref(patch);
+    json_t *out;
+    if (rc || firm_get(c, id, &out)) {
+        ftz_reply_error(c);
+        return;
+    }
+    ftz_reply_json(c, 200, out);
+}
+
+const ftz_route firm_routes[] = {
+    {"GET", "/api/v1/firms", h_list, "firm.read", FTZ_ROUTE_EXPORT, 0},
+    {"POST", "/api/v1/firms", h_create, "firm.admin", 0, 0},
+    {"GET", "/api/v1/firms/{id}", h_get, "firm.read", 0, 0},
+    {"PATCH", "/api/v1/firms/{id}", h_update, "firm.admin", 0, 0},
+};
+const size_t firm_nroutes = FTZ_COUNTOF(firm_routes);

@@ -1,0 +1,343 @@
+/* store.c — the firm registry's SQL (through db.h only) and its rules: the credit code is
+ * checked (GB 32100 and the GB 11714 organisation code inside it), names are folded for
+ * search, and every read is scoped in SQL (a firm account sees its own firm, a commissioner
+ * the firms assigned to them, staff their department tree). */
+#include "core/ftz_setup.h"
+#include "firm/firm.h"
+#include "auth/audit.h"
+#include "auth/auth.h"
+#include "core/arena.h"
+#include "core/utf8.h"
+#include "db/db.h"
+#include "firm/uscc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const auth_scope_cols firm_scope = {"f.department_id", "f.id", "f.commissioner_id"};
+
+#define FIRM_SELECT                                                                               \
+    "SELECT f.id, f.credit_code, f.name_zh, f.name_ru, f.name_en, f.status, f.commissioner_id, " \
+    "cu.display_name, f.department_id, d.name, f.created_at, f.updated_at, f.version "           \
+    "FROM firms f LEFT JOIN users cu ON cu.id = f.commissioner_id "                              \
+    "LEFT JOIN departments d ON d.id = f.department_id WHERE 1 = 1"
+
+static json_t *jstr(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *jid(const ftz_stmt *st, int col)
+{
+    return ftz_stmt_isnull(st, col) ? json_null() : json_integer(ftz_stmt_int(st, col));
+}
+
+static json_t *firm_row(const ftz_stmt *st)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(ftz_stmt_int(st, 0)));
+    json_object_set_new(o, "credit_code", jstr(ftz_stmt_text(st, 1)));
+    json_object_set_new(o, "name_zh", jstr(ftz_stmt_text(st, 2)));
+    json_object_set_new(o, "name_ru", jstr(ftz_stmt_text(st, 3)));
+    json_object_set_new(o, "name_en", jstr(ftz_stmt_text(st, 4)));
+    json_object_set_new(o, "status", jstr(ftz_stmt_text(st, 5)));
+    json_object_set_new(o, "commissioner_id", jid(st, 6));
+    json_object_set_new(o, "commissioner_name", jstr(ftz_stmt_text(st, 7)));
+    json_object_set_new(o, "department_id", jid(st, 8));
+    json_object_set_new(o, "department_name", jstr(ftz_stmt_text(st, 9)));
+    json_object_set_new(o, "created_at", jstr(ftz_stmt_text(st, 10)));
+    json_object_set_new(o, "updated_at", jstr(ftz_stmt_text(st, 11)));
+    json_object_set_new(o, "version", json_integer(ftz_stmt_int(st, 12)));
+    return o;
+}
+
+static bool status_ok(const char *s)
+{
+    return strcmp(s, "active") == 0 || strcmp(s, "suspended") == 0 || strcmp(s, "closed") == 0;
+}
+
+static char *fold_names(ftz_arena *a, const char *zh, const char *ru, const char *en)
+{
+    char *all = ftz_arena_printf(a, "%s %s %s", zh ? zh : "", ru ? ru : "", en ? en : "");
+    char *f = ftz_utf8_fold(a, all);
+    return f ? f : all;
+}
+
+static void check_code(ftz_ctx *c, const char *code)
+{
+    const char *why = NULL;
+    if (!code) ftz_err_field(&c->err, "credit_code", "required", NULL);
+    else if (!firm_uscc_valid(code, &why)) {
+        if (why && (strcmp(why, "check_digit") == 0 || strcmp(why, "org_check_digit") == 0))
+            ftz_err_field(&c->err, "credit_code", "check_digit", NULL);
+        else
+            ftz_err_field(&c->err, "credit_code", "format", "GB 32100-2015");
+    }
+}
+
+static ftz_rc check_refs(ftz_ctx *c, int64_t commissioner_id, int64_t department_id)
+{
+    int64_t x;
+    ftz_rc rc;
+    if (commissioner_id) {
+        rc = ftz_db_scalar(c->db, &x, "SELECT id FROM users WHERE id = ?", "i", commissioner_id);
+        if (rc == FTZ_ENOTFOUND) ftz_err_field(&c->err, "commissioner_id", "no_such", NULL);
+        else if (rc) return rc;
+    }
+    if (department_id) {
+        rc = ftz_db_scalar(c->db, &x, "SELECT id FROM departments WHERE id = ?", "i",
+                           department_id);
+        if (rc == FTZ_ENOTFOUND) ftz_err_field(&c->err, "department_id", "no_such", NULL);
+        else if (rc) return rc;
+    }
+    return FTZ_OK;
+}
+
+ftz_rc firm_get(ftz_ctx *c, int64_t id, json_t **out)
+{
+    ftz_q q;
+    ftz_q_init(&q, c->arena);
+    ftz_q_sql(&q, FIRM_SELECT " AND f.id = ?");
+    ftz_q_int(&q, id);
+    auth_scope_where(c, &q, &firm_scope);
+    ftz_stmt *st;
+    ftz_rc rc = ftz_q_prepare(c->db, &q, &st);
+    if (rc) return rc;
+    int r = ftz_stmt_next(st);
+    *out = r == 1 ? firm_row(st) : NULL;
+    ftz_stmt_done(st);
+    if (r < 0) return FTZ_EDB;
+    if (r == 0) return ftz_err_set(&c->err, FTZ_ENOTFOUND, "not_found", NULL);
+    return FTZ_OK;
+}
+
+bool firm_exists(ftz_ctx *c, int64_t id)
+{
+    int64_t x;
+    return ftz_db_scalar(c->db, &x, "SELECT id FROM firms WHERE id = ?", "i", id) == FTZ_OK;
+}
+
+ftz_rc firm_find_by_code(ftz_ctx *c, const char *credit_code, int64_t *id)
+{
+    ftz_rc rc =
+        ftz_db_scalar(c->db, id, "SELECT id FROM firms WHERE credit_code = ?", "s", credit_code);
+    if (rc == FTZ_ENOTFOUND) return ftz_err_set(&c->err, FTZ_ENOTFOUND, "not_found", NULL);
+    return rc;
+}
+
+ftz_rc firm_create(ftz_ctx *c, const firm_in *in, int64_t *id)
+{
+    check_code(c, in->credit_code);
+    if (!in->name_zh) ftz_err_field(&c->err, "name_zh", "required", NULL);
+    if (in->status && !status_ok(in->status))
+        ftz_err_field(&c->err, "status", "enum", "active, suspended, closed");
+    ftz_rc rc = check_refs(c, in->commissioner_id, in->department_id);
+    if (rc) return rc;
+    if (!c->err.rc) {
+        int64_t x;
+        rc = ftz_db_scalar(c->db, &x, "SELECT id FROM firms WHERE credit_code = ?", "s",
+                           in->credit_code);
+        if (rc == FTZ_OK) ftz_err_field(&c->err, "credit_code", "exists", NULL);
+        else if (rc != FTZ_ENOTFOUND) return rc;
+    }
+    if (c->err.rc) return c->err.rc;
+    char now[32];
+    ftz_db_now(now);
+    rc = ftz_db_begin(c->db);
+    if (rc) return rc;
+    ftz_stmt *st;
+    rc = ftz_db_prepare(c->db,
+                        "INSERT INTO firms (credit_code, name_zh, name_ru, name_en, name_fold, "
+                        "status, commissioner_id, department_id, created_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        &st);
+    if (rc) goto fail;
+    ftz_stmt_bind_text(st, in->credit_code);
+    ftz_stmt_bind_text(st, in->name_zh);
+    ftz_stmt_bind_text(st, in->name_ru);
+    ftz_stmt_bind_text(st, in->name_en);
+    ftz_stmt_bind_text(st, fold_names(c->arena, in->name_zh, in->name_ru, in->name_en));
+    ftz_stmt_bind_text(st, in->status ? in->status : "active");
+    ftz_stmt_bind_id(st, in->commissioner_id);
+    ftz_stmt_bind_id(st, in->department_id);
+    ftz_stmt_bind_text(st, now);
+    ftz_stmt_bind_text(st, now);
+    int r = ftz_stmt_next(st);
+    *id = r == 1 ? ftz_stmt_int(st, 0) : 0;
+    rc = r == 1 ? FTZ_OK : (ftz_stmt_rc(st) ? ftz_stmt_rc(st) : FTZ_EDB);
+    ftz_stmt_done(st);
+    if (rc == FTZ_ECONFLICT) ftz_err_field(&c->err, "credit_code", "exists", NULL);
+    if (rc) goto fail;
+    /* Read back unscoped: the creator may not be in the firm's scope. */
+    ftz_principal *saved = c->who;
+    ftz_principal sys = {.system = true, .username = "system"};
+    c->who = &sys;
+    json_t *after;
+    rc = firm_get(c, *id, &after);
+    c->who = saved;
+    if (rc) goto fail;
+    rc = ftz_audit_id(c, "firm.create", "firm", *id, NULL, after);
+    json_decref(after);
+    if (rc) goto fail;
+    rc = ftz_db_commit(c->db);
+    if (rc) goto fail;
+    return FTZ_OK;
+fail:
+    ftz_db_rollback(c->db);
+    return rc;
+}
+
+ftz_rc firm_update(ftz_ctx *c, int64_t id, int64_t version, json_t *patch)
+{
+    json_t *before;
+    ftz_rc rc = firm_get(c, id, &before);
+    if (rc) return rc;
+    const char *zh = json_string_value(json_object_get(before, "name_zh"));
+    const char *ru = json_string_value(json_object_get(before, "name_ru"));
+    const char *en = json_string_value(json_object_get(before, "name_en"));
+    const char *status = json_string_value(json_object_get(before, "status"));
+    int64_t comm = json_integer_value(json_object_get(before, "commissioner_id"));
+    int64_t dept = json_integer_value(json_object_get(before, "department_id"));
+    json_t *v;
+    if ((v = json_object_get(patch, "name_zh"))) zh = json_string_value(v);
+    if ((v = json_object_get(patch, "name_ru"))) ru = json_string_value(v);
+    if ((v = json_object_get(patch, "name_en"))) en = json_string_value(v);
+    if ((v = json_object_get(patch, "status"))) status = json_string_value(v);
+    if ((v = json_object_get(patch, "commissioner_id"))) comm = json_integer_value(v);
+    if ((v = json_object_get(patch, "department_id"))) dept = json_integer_value(v);
+    if (!zh) ftz_err_field(&c->err, "name_zh", "required", NULL);
+    if (!status || !status_ok(status))
+        ftz_err_field(&c->err, "status", "enum", "active, suspended, closed");
+    rc = check_refs(c, comm, dept);
+    if (rc) goto out;
+    if (c->err.rc) {
+        rc = c->err.rc;
+        goto out;
+    }
+    char now[32];
+    ftz_db_now(now);
+    rc = ftz_db_begin(c->db);
+    if (rc) goto out;
+    ftz_stmt *st;
+    rc = ftz_db_prepare(c->db,
+                        "UPDATE firms SET name_zh = ?, name_ru = ?, name_en = ?, name_fold = ?, "
+                        "status = ?, commissioner_id = ?, department_id = ?, updated_at = ?, "
+                        "version = version + 1 WHERE id = ? AND version = ?",
+                        &st);
+    if (rc) goto fail;
+    ftz_stmt_bind_text(st, zh);
+    ftz_stmt_bind_text(st, ru);
+    ftz_stmt_bind_text(st, en);
+    ftz_stmt_bind_text(st, fold_names(c->arena, zh, ru, en));
+    ftz_stmt_bind_text(st, status);
+    ftz_stmt_bind_id(st, comm);
+    ftz_stmt_bind_id(st, dept);
+    ftz_stmt_bind_text(st, now);
+    ftz_stmt_bind_int(st, id);
+    ftz_stmt_bind_int(st, version);
+    rc = ftz_stmt_exec(st);
+    int64_t n = ftz_stmt_changes(st);
+    ftz_stmt_done(st);
+    if (rc) goto fail;
+    if (n != 1) {
+        char cur[24];
+        snprintf(cur, sizeof cur, "%lld",
+                 (long long)json_integer_value(json_object_get(before, "version")));
+        rc = ftz_err_set(&c->err, FTZ_ESTALE, "stale", cur);
+        goto fail;
+    }
+    json_t *after;
+    rc = firm_get(c, id, &after);
+    if (rc) goto fail;
+    rc = ftz_audit_id(c, "firm.update", "firm", id, before, after);
+    json_decref(after);
+    if (rc) goto fail;
+    rc = ftz_db_commit(c->db);
+    if (rc) goto fail;
+    json_decref(before);
+    return FTZ_OK;
+fail:
+    ftz_db_rollback(c->db);
+out:
+    json_decref(before);
+    return rc;
+}
+
+static void copy_params(ftz_q *dst, const ftz_q *src)
+{
+    for (size_t i = 0; i < src->nparams; i++) {
+        if (src->params[i].type == 'i') ftz_q_int(dst, src->params[i].i);
+        else ftz_q_text(dst, src->params[i].s);
+    }
+}
+
+ftz_rc firm_list(ftz_ctx *c, const firm_list_q *lq, json_t **items, int64_t *total)
+{
+    ftz_q where;
+    ftz_q_init(&where, c->arena);
+    ftz_q_sql(&where, "");
+    if (lq->q && *lq->q) {
+        char *f = ftz_utf8_fold(c->arena, lq->q);
+        if (!f) return ftz_err_set(&c->err, FTZ_EINVAL, "bad_utf8", NULL);
+        char *pat = ftz_arena_printf(c->arena, "%%%s%%", ftz_like_escape(c->arena, f));
+        ftz_q_sql(&where, " AND (f.name_fold LIKE ? ESCAPE '\\' OR lower(f.credit_code) LIKE ? "
+                          "ESCAPE '\\')");
+        ftz_q_text(&where, pat);
+        ftz_q_text(&where, pat);
+    }
+    if (lq->status && *lq->status) {
+        ftz_q_sql(&where, " AND f.status = ?");
+        ftz_q_text(&where, lq->status);
+    }
+    if (lq->commissioner_id) {
+        ftz_q_sql(&where, " AND f.commissioner_id = ?");
+        ftz_q_int(&where, lq->commissioner_id);
+    }
+    if (lq->department_id) {
+        ftz_q_sql(&where, " AND f.department_id = ?");
+        ftz_q_int(&where, lq->department_id);
+    }
+    auth_scope_where(c, &where, &firm_scope);
+
+    ftz_q q;
+    ftz_q_init(&q, c->arena);
+    ftz_q_sql(&q, "SELECT count(*) FROM firms f WHERE 1 = 1");
+    ftz_q_sql(&q, where.sql);
+    copy_params(&q, &where);
+    ftz_stmt *st;
+    ftz_rc rc = ftz_q_prepare(c->db, &q, &st);
+    if (rc) return rc;
+    int r = ftz_stmt_next(st);
+    *total = r == 1 ? ftz_stmt_int(st, 0) : 0;
+    ftz_stmt_done(st);
+    if (r < 0) return FTZ_EDB;
+
+    static const char *const sorts[][2] = {{"name_zh", "f.name_zh"},
+                                           {"credit_code", "f.credit_code"},
+                                           {"created_at", "f.created_at"},
+                                           {"status", "f.status"},
+                                           {"id", "f.id"}};
+    const char *order = "f.id";
+    for (size_t i = 0; i < FTZ_COUNTOF(sorts); i++)
+        if (lq->sort_key && strcmp(lq->sort_key, sorts[i][0]) == 0) order = sorts[i][1];
+    ftz_q_init(&q, c->arena);
+    ftz_q_sql(&q, FIRM_SELECT);
+    ftz_q_sql(&q, where.sql);
+    copy_params(&q, &where);
+    ftz_q_sql(&q, ftz_arena_printf(c->arena, " ORDER BY %s %s, f.id LIMIT ? OFFSET ?", order,
+                                   lq->desc ? "DESC" : "ASC"));
+    ftz_q_int(&q, lq->limit);
+    ftz_q_int(&q, lq->offset);
+    rc = ftz_q_prepare(c->db, &q, &st);
+    if (rc) return rc;
+    json_t *arr = json_array();
+    while ((r = ftz_stmt_next(st)) == 1)
+        json_array_append_new(arr, firm_row(st));
+    ftz_stmt_done(st);
+    if (r < 0) {
+        json_decref(arr);
+        return FTZ_EDB;
+    }
+    *items = arr;
+    return FTZ_OK;
+}

@@ -1,0 +1,120 @@
+/* metrics.c — Prometheus text for /metrics: requests by route and status, a latency
+ * histogram, time spent in the database, and jobs. Counters are process-wide atomics (each
+ * instance is scraped on its own, as Prometheus expects); job counts by state come from the
+ * database at scrape time, so they are the cluster's. */
+#include "core/ftz_setup.h"
+#include "http/internal.h"
+#include "core/mem.h"
+#include "db/db.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+static const int statuses[] = {200, 201, 202, 204, 301, 304, 400, 401, 403, 404,
+                               405, 409, 412, 413, 415, 422, 429, 500, 503};
+#define NSTATUS (FTZ_COUNTOF(statuses) + 1) /* + "other" */
+static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                 0.05,   0.1,   0.25,   0.5,   1,    2.5};
+#define NBUCKETS FTZ_COUNTOF(buckets)
+
+static size_t nroutes;
+static _Atomic uint64_t *requests; /* (nroutes + 1) × NSTATUS; the last row: unrouted */
+static _Atomic uint64_t hist[NBUCKETS + 1];
+static _Atomic uint64_t hist_sum_ns, hist_count, db_ns;
+static _Atomic uint64_t jobs_done, jobs_failed;
+
+void ftz_metrics_init(size_t n)
+{
+    if (requests) return;
+    nroutes = n;
+    requests = ftz_calloc((n + 1) * NSTATUS, sizeof(*requests));
+}
+
+static size_t status_index(int status)
+{
+    for (size_t i = 0; i < FTZ_COUNTOF(statuses); i++)
+        if (statuses[i] == status) return i;
+    return NSTATUS - 1;
+}
+
+void ftz_metrics_record(int route_index, int status, uint64_t ns, uint64_t dbns)
+{
+    if (!requests) return;
+    size_t row = route_index < 0 ? nroutes : (size_t)route_index;
+    atomic_fetch_add(&requests[row * NSTATUS + status_index(status)], 1);
+    double s = (double)ns / 1e9;
+    size_t b = 0;
+    while (b < NBUCKETS && s > buckets[b])
+        b++;
+    atomic_fetch_add(&hist[b], 1);
+    atomic_fetch_add(&hist_sum_ns, ns);
+    atomic_fetch_add(&hist_count, 1);
+    atomic_fetch_add(&db_ns, dbns);
+}
+
+void ftz_metrics_job(const char *outcome)
+{
+    if (strcmp(outcome, "done") == 0) atomic_fetch_add(&jobs_done, 1);
+    else atomic_fetch_add(&jobs_failed, 1);
+}
+
+void ftz_metrics_render(ftz_ctx *c, ftz_buf *out)
+{
+    size_t n;
+    const ftz_route *routes = ftz_routes_all(&n);
+    ftz_buf_puts(out, "# HELP ftz_http_requests_total HTTP requests by route and status.\n"
+                      "# TYPE ftz_http_requests_total counter\n");
+    for (size_t r = 0; r <= nroutes && requests; r++) {
+        for (size_t s = 0; s < NSTATUS; s++) {
+            uint64_t v = atomic_load(&requests[r * NSTATUS + s]);
+            if (!v) continue;
+            const char *method = r < n ? routes[r].method : "-";
+            const char *pattern = r < n ? routes[r].pattern : "unrouted";
+            char st[8];
+            if (s < FTZ_COUNTOF(statuses)) snprintf(st, sizeof st, "%d", statuses[s]);
+            else snprintf(st, sizeof st, "other");
+            ftz_buf_printf(out,
+                           "ftz_http_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"} "
+                           "%llu\n",
+                           method, pattern, st, (unsigned long long)v);
+        }
+    }
+    ftz_buf_puts(out, "# HELP ftz_http_request_duration_seconds Time to answer a request.\n"
+                      "# TYPE ftz_http_request_duration_seconds histogram\n");
+    uint64_t cum = 0;
+    for (size_t b = 0; b < NBUCKETS; b++) {
+        cum += atomic_load(&hist[b]);
+        ftz_buf_printf(out, "ftz_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n",
+                       buckets[b], (unsigned long long)cum);
+    }
+    cum += atomic_load(&hist[NBUCKETS]);
+    ftz_buf_printf(out, "ftz_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
+                   (unsigned long long)cum);
+    ftz_buf_printf(out, "ftz_http_request_duration_seconds_sum %.6f\n",
+                   (double)atomic_load(&hist_sum_ns) / 1e9);
+    ftz_buf_printf(out, "ftz_http_request_duration_seconds_count %llu\n",
+                   (unsigned long long)atomic_load(&hist_count));
+    ftz_buf_printf(out,
+                   "# HELP ftz_db_seconds_total Time spent in database statements while "
+                   "answering requests.\n# TYPE ftz_db_seconds_total counter\n"
+                   "ftz_db_seconds_total %.6f\n",
+                   (double)atomic_load(&db_ns) / 1e9);
+    ftz_buf_printf(out,
+                   "# HELP ftz_jobs_run_total Jobs this process ran, by outcome.\n"
+                   "# TYPE ftz_jobs_run_total counter\n"
+                   "ftz_jobs_run_total{outcome=\"done\"} %llu\n"
+                   "ftz_jobs_run_total{outcome=\"failed\"} %llu\n",
+                   (unsigned long long)atomic_load(&jobs_done),
+                   (unsigned long long)atomic_load(&jobs_failed));
+    ftz_stmt *st;
+    if (ftz_db_prepare(c->db, "SELECT state, count(*) FROM jobs GROUP BY state", &st) == FTZ_OK) {
+        ftz_buf_puts(out, "# HELP ftz_jobs Jobs in the database by state.\n"
+                          "# TYPE ftz_jobs gauge\n");
+        int r;
+        while ((r = ftz_stmt_next(st)) == 1)
+            ftz_buf_printf(out, "ftz_jobs{state=\"%s\"} %lld\n", ftz_stmt_text(st, 0),
+                           (long long)ftz_stmt_int(st, 1));
+        ftz_stmt_done(st);
+    }
+}
