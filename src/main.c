@@ -56,7 +56,7 @@ static const char USAGE[] =
 
 typedef struct cli {
     int argc;
-    char **argv;     /* positional arguments after the command (and verb) */
+    char **argv; /* positional arguments after the command (and verb) */
     ftz_conf conf;
     bool json;
     /* repeated and valued options */
@@ -81,9 +81,9 @@ static bool opt_flag(const cli *c, const char *name)
 /* Options that take a value. */
 static bool takes_value(const char *name)
 {
-    static const char *const v[] = {"--db",   "--config", "--listen", "--role",    "--name",
-                                     "--dept", "--firm",   "--user",   "--perm",    "--expires",
-                                     "--scope", "--lang",  "--workers", NULL};
+    static const char *const v[] = {"--db",    "--config", "--listen",  "--role", "--name",
+                                    "--dept",  "--firm",   "--user",    "--perm", "--expires",
+                                    "--scope", "--lang",   "--workers", NULL};
     for (const char *const *p = v; *p; p++)
         if (strcmp(*p, name) == 0) return true;
     return false;
@@ -141,9 +141,12 @@ static int parse(cli *c, ftz_arena *a, int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (strcmp(c->conf.log_level, "debug") == 0) ftz_log_set_level(FTZ_LOG_DEBUG);
-    else if (strcmp(c->conf.log_level, "warn") == 0) ftz_log_set_level(FTZ_LOG_WARN);
-    else if (strcmp(c->conf.log_level, "error") == 0) ftz_log_set_level(FTZ_LOG_ERROR);
+    if (strcmp(c->conf.log_level, "debug") == 0)
+        ftz_log_set_level(FTZ_LOG_DEBUG);
+    else if (strcmp(c->conf.log_level, "warn") == 0)
+        ftz_log_set_level(FTZ_LOG_WARN);
+    else if (strcmp(c->conf.log_level, "error") == 0)
+        ftz_log_set_level(FTZ_LOG_ERROR);
     return EXIT_OK;
 }
 
@@ -295,7 +298,8 @@ static int cmd_user(cli *a, ftz_ctx *c)
         in.username = a->argv[2];
         const char **roles = ftz_arena_alloc(c->arena, 16 * sizeof(char *));
         for (int i = 0; i < a->nopt; i++)
-            if (strcmp(a->opt[i][0], "--role") == 0 && in.nroles < 16) roles[in.nroles++] = a->opt[i][1];
+            if (strcmp(a->opt[i][0], "--role") == 0 && in.nroles < 16)
+                roles[in.nroles++] = a->opt[i][1];
         in.roles = roles;
         in.display_name = opt_get(a, "--name") ? opt_get(a, "--name") : a->argv[2];
         in.scope = opt_get(a, "--scope");
@@ -470,8 +474,7 @@ static int cmd_audit(cli *a, ftz_ctx *c)
             print_json(j);
             json_decref(j);
         } else if (rep.first_bad) {
-            printf("ftz: audit chain BROKEN at seq %lld: %s\n", (long long)rep.first_bad,
-                   rep.why);
+            printf("ftz: audit chain BROKEN at seq %lld: %s\n", (long long)rep.first_bad, rep.why);
         } else {
             printf("ftz: audit chain intact: %lld rows, head seq %lld\n", (long long)rep.rows,
                    (long long)rep.head_seq);
@@ -483,8 +486,10 @@ static int cmd_audit(cli *a, ftz_ctx *c)
         char hash[65];
         ftz_rc rc = ftz_audit_head(c, &seq, hash);
         if (rc) return report(c, "audit head", rc);
-        if (a->json) printf("{\"seq\": %lld, \"hash\": \"%s\"}\n", (long long)seq, hash);
-        else printf("%lld %s\n", (long long)seq, hash);
+        if (a->json)
+            printf("{\"seq\": %lld, \"hash\": \"%s\"}\n", (long long)seq, hash);
+        else
+            printf("%lld %s\n", (long long)seq, hash);
         return EXIT_OK;
     }
     fprintf(stderr, "usage: ftz audit verify|head\n");
@@ -533,9 +538,9 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"serve", cmd_serve, true},   {"init", cmd_init, true},   {"migrate", cmd_migrate, true},
-    {"demo", cmd_demo, true},     {"user", cmd_user, true},   {"token", cmd_token, true},
-    {"audit", cmd_audit, true},   {"backup", cmd_backup, true}, {"routes", cmd_routes, false},
+    {"serve", cmd_serve, true}, {"init", cmd_init, true},     {"migrate", cmd_migrate, true},
+    {"demo", cmd_demo, true},   {"user", cmd_user, true},     {"token", cmd_token, true},
+    {"audit", cmd_audit, true}, {"backup", cmd_backup, true}, {"routes", cmd_routes, false},
 };
 
 int main(int argc, char **argv)

@@ -63,12 +63,13 @@ ftz_rc ftz_audit(ftz_ctx *c, const char *action, const char *entity, const char 
     ftz_db_now(at);
     const ftz_principal *who = c->who;
     char *seqs = ftz_arena_printf(c->arena, "%lld", (long long)seq);
-    char *actor_id = (who && who->user_id) ? ftz_arena_printf(c->arena, "%lld", (long long)who->user_id)
-                                           : NULL;
+    char *actor_id =
+        (who && who->user_id) ? ftz_arena_printf(c->arena, "%lld", (long long)who->user_id) : NULL;
     const char *actor = who ? who->username : "system";
     char *b = dump(c->arena, before);
     char *af = dump(c->arena, after);
-    const char *fields[10] = {seqs, at, actor_id, actor, action, entity, entity_id, b, af, c->req_id};
+    const char *fields[10] = {seqs,   at,        actor_id, actor, action,
+                              entity, entity_id, b,        af,    c->req_id};
     char hash[65];
     ftz_audit_hash(prev, fields, hash);
 
@@ -183,8 +184,7 @@ ftz_rc ftz_audit_verify(ftz_ctx *c, ftz_audit_report *rep)
     if (rc || rep->first_bad) return rc;
     if (expect - 1 != rep->head_seq) {
         rep->first_bad = expect;
-        rep->why = ftz_arena_printf(c->arena,
-                                    "the head says %lld rows but the chain ends at %lld",
+        rep->why = ftz_arena_printf(c->arena, "the head says %lld rows but the chain ends at %lld",
                                     (long long)rep->head_seq, (long long)(expect - 1));
     } else if (strcmp(prev, head_hash) != 0) {
         rep->first_bad = expect - 1;

@@ -100,7 +100,8 @@ static void add_where(ftz_ctx *c, ftz_q *q, const ftz_audit_q *aq)
                  * stored action is matched as is (actions are lower-case ASCII). */
                 char *prefix = ftz_arena_strndup(c->arena, aq->action, n - 1);
                 ftz_q_sql(q, " AND action LIKE ? ESCAPE '\\'");
-                ftz_q_text(q, ftz_arena_printf(c->arena, "%s%%", ftz_like_escape(c->arena, prefix)));
+                ftz_q_text(q,
+                           ftz_arena_printf(c->arena, "%s%%", ftz_like_escape(c->arena, prefix)));
             }
         } else {
             ftz_q_sql(q, " AND action = ?");
@@ -148,8 +149,8 @@ static json_t *audit_row(const ftz_stmt *st)
     json_t *o = json_object();
     json_object_set_new(o, "seq", json_integer(ftz_stmt_int(st, 0)));
     json_object_set_new(o, "at", text_or_null(ftz_stmt_text(st, 1)));
-    json_object_set_new(o, "actor_id", ftz_stmt_isnull(st, 2) ? json_null()
-                                                              : json_integer(ftz_stmt_int(st, 2)));
+    json_object_set_new(o, "actor_id",
+                        ftz_stmt_isnull(st, 2) ? json_null() : json_integer(ftz_stmt_int(st, 2)));
     json_object_set_new(o, "actor", text_or_null(ftz_stmt_text(st, 3)));
     json_object_set_new(o, "action", text_or_null(ftz_stmt_text(st, 4)));
     json_object_set_new(o, "entity", text_or_null(ftz_stmt_text(st, 5)));

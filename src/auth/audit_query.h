@@ -30,7 +30,7 @@ typedef struct ftz_audit_q {
     const char *q;         /* free text, searched in before, after and entity_id */
     const char *sort_key;  /* "seq" or "at"; NULL = "seq" */
     bool desc;
-    int64_t limit;         /* rows to return; 0 = every row */
+    int64_t limit; /* rows to return; 0 = every row */
     int64_t offset;
 } ftz_audit_q;
 

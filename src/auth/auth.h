@@ -41,8 +41,7 @@ ftz_rc auth_password_hash(ftz_ctx *c, const char *password, char **out) FTZ_WUR;
 bool auth_password_verify(const char *hash, const char *password);
 /* Records field errors for a password that breaks the rules (length ≥ 10, ≤ 128, not the
  * user name); field is the JSON field name. */
-void auth_password_check(ftz_ctx *c, const char *field, const char *password,
-                         const char *username);
+void auth_password_check(ftz_ctx *c, const char *field, const char *password, const char *username);
 
 /* A random URL-safe secret of nbytes entropy (≤ 64), with an optional prefix. */
 char *auth_random_secret(ftz_arena *a, const char *prefix, size_t nbytes);
@@ -57,8 +56,8 @@ typedef struct auth_session {
 
 /* Checks throttling, the password and the account; on success opens a session. Failures are
  * FTZ_EAUTH ("bad_login") or FTZ_ETHROTTLED (c->err.retry_after set). */
-ftz_rc auth_login(ftz_ctx *c, const char *username, const char *password, auth_session *out)
-    FTZ_WUR;
+ftz_rc auth_login(ftz_ctx *c, const char *username, const char *password,
+                  auth_session *out) FTZ_WUR;
 ftz_rc auth_logout(ftz_ctx *c, const char *cookie) FTZ_WUR;
 
 /* ---- users ---- */
@@ -84,10 +83,10 @@ ftz_rc auth_user_change_own_password(ftz_ctx *c, const char *current, const char
 ftz_rc auth_user_set_disabled(ftz_ctx *c, int64_t id, bool disabled) FTZ_WUR;
 
 typedef struct auth_list_q {
-    const char *q;          /* search in user name / display name */
+    const char *q; /* search in user name / display name */
     const char *role;
     int64_t department_id;
-    int disabled;           /* -1 any */
+    int disabled; /* -1 any */
     const char *sort_key;
     bool desc;
     int64_t limit, offset;

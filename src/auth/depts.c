@@ -108,8 +108,10 @@ static ftz_rc parent_path(ftz_ctx *c, int64_t parent_id, char **path)
 ftz_rc auth_dept_create(ftz_ctx *c, const char *code, const char *name, const char *name_ru,
                         const char *name_en, int64_t parent_id, int64_t *id)
 {
-    if (!code) ftz_err_field(&c->err, "code", "required", NULL);
-    else if (!code_ok(code)) ftz_err_field(&c->err, "code", "format", "A-Z a-z 0-9 _ -, 1–32");
+    if (!code)
+        ftz_err_field(&c->err, "code", "required", NULL);
+    else if (!code_ok(code))
+        ftz_err_field(&c->err, "code", "format", "A-Z a-z 0-9 _ -, 1–32");
     if (!name) ftz_err_field(&c->err, "name", "required", NULL);
     char *ppath;
     ftz_rc rc = parent_path(c, parent_id, &ppath);
@@ -117,8 +119,10 @@ ftz_rc auth_dept_create(ftz_ctx *c, const char *code, const char *name, const ch
     if (code && code_ok(code)) {
         int64_t x;
         rc = ftz_db_scalar(c->db, &x, "SELECT id FROM departments WHERE code = ?", "s", code);
-        if (rc == FTZ_OK) ftz_err_field(&c->err, "code", "exists", NULL);
-        else if (rc != FTZ_ENOTFOUND) return rc;
+        if (rc == FTZ_OK)
+            ftz_err_field(&c->err, "code", "exists", NULL);
+        else if (rc != FTZ_ENOTFOUND)
+            return rc;
     }
     if (c->err.rc) return c->err.rc;
     char now[32];

@@ -6,8 +6,8 @@
 
 typedef struct auth_role_def {
     const char *name, *zh, *ru, *en;
-    ftz_scope scope;            /* the default scope of a user holding this role */
-    const char *const *perms;   /* NULL-ended; "*" = all */
+    ftz_scope scope;          /* the default scope of a user holding this role */
+    const char *const *perms; /* NULL-ended; "*" = all */
 } auth_role_def;
 
 extern const auth_role_def auth_builtin_roles[];

@@ -71,16 +71,17 @@ bool auth_password_verify(const char *hash, const char *password)
     return ok;
 }
 
-void auth_password_check(ftz_ctx *c, const char *field, const char *password,
-                         const char *username)
+void auth_password_check(ftz_ctx *c, const char *field, const char *password, const char *username)
 {
     if (!password) {
         ftz_err_field(&c->err, field, "required", NULL);
         return;
     }
     size_t n = ftz_utf8_len(password);
-    if (n < 10) ftz_err_field(&c->err, field, "too_short", "10");
-    else if (n > 128) ftz_err_field(&c->err, field, "too_long", "128");
+    if (n < 10)
+        ftz_err_field(&c->err, field, "too_short", "10");
+    else if (n > 128)
+        ftz_err_field(&c->err, field, "too_long", "128");
     else if (username && strcasecmp(password, username) == 0)
         ftz_err_field(&c->err, field, "same_as_username", NULL);
 }

@@ -46,17 +46,17 @@ bool auth_perm_known(const char *name)
 
 /* Built-in roles: name, titles, default scope, permissions ("*" = every permission). */
 static const char *const p_admin[] = {"*", NULL};
-static const char *const p_leader[] = {"audit.read", "auth.dept.read", "auth.role.read",
+static const char *const p_leader[] = {"audit.read",        "auth.dept.read", "auth.role.read",
                                        "auth.token.create", "auth.user.read", "files.read",
-                                       "firm.read", "settings.read", NULL};
+                                       "firm.read",         "settings.read",  NULL};
 static const char *const p_staff[] = {"auth.dept.read", "auth.token.create", "files.read",
-                                      "files.upload", "firm.read", NULL};
+                                      "files.upload",   "firm.read",         NULL};
 static const char *const p_commissioner[] = {"auth.dept.read", "files.read", "files.upload",
                                              "firm.read", NULL};
 static const char *const p_officer[] = {"auth.dept.read", "auth.token.create", "files.read",
-                                        "files.upload", "firm.read", NULL};
-static const char *const p_firm[] = {"auth.token.create", "files.read", "files.upload",
-                                     "firm.read", NULL};
+                                        "files.upload",   "firm.read",         NULL};
+static const char *const p_firm[] = {"auth.token.create", "files.read", "files.upload", "firm.read",
+                                     NULL};
 
 const auth_role_def auth_builtin_roles[] = {
     {"admin", "系统管理员", "Администратор", "Administrator", FTZ_SCOPE_ALL, p_admin},

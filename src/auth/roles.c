@@ -53,9 +53,9 @@ static json_t *role_row(const ftz_stmt *st)
     return o;
 }
 
-#define ROLE_SELECT                                                                               \
-    "SELECT r.id, r.name, r.title_zh, r.title_ru, r.title_en, r.builtin, r.created_at, "         \
-    "r.updated_at, r.version, (SELECT count(*) FROM user_roles ur WHERE ur.role_id = r.id) "      \
+#define ROLE_SELECT                                                                                \
+    "SELECT r.id, r.name, r.title_zh, r.title_ru, r.title_en, r.builtin, r.created_at, "           \
+    "r.updated_at, r.version, (SELECT count(*) FROM user_roles ur WHERE ur.role_id = r.id) "       \
     "FROM roles r"
 
 ftz_rc auth_role_get(ftz_ctx *c, int64_t id, json_t **out)
@@ -177,10 +177,12 @@ static bool name_ok(const char *s)
 static void check_perms(ftz_ctx *c, const char **perms, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        char f[32];
+        char f[48];
         snprintf(f, sizeof f, "permissions[%zu]", i);
-        if (!auth_perm_known(perms[i])) ftz_err_field(&c->err, f, "enum", perms[i]);
-        else if (!ftz_can(c->who, perms[i])) ftz_err_field(&c->err, f, "not_held", perms[i]);
+        if (!auth_perm_known(perms[i]))
+            ftz_err_field(&c->err, f, "enum", perms[i]);
+        else if (!ftz_can(c->who, perms[i]))
+            ftz_err_field(&c->err, f, "not_held", perms[i]);
     }
 }
 
@@ -195,8 +197,10 @@ static ftz_rc set_perms(ftz_ctx *c, int64_t id, const char **perms, size_t n)
 ftz_rc auth_role_create(ftz_ctx *c, const char *name, const char *zh, const char *ru,
                         const char *en, const char **perms, size_t nperms, int64_t *id)
 {
-    if (!name) ftz_err_field(&c->err, "name", "required", NULL);
-    else if (!name_ok(name)) ftz_err_field(&c->err, "name", "format", "[a-z][a-z0-9_]{1,31}");
+    if (!name)
+        ftz_err_field(&c->err, "name", "required", NULL);
+    else if (!name_ok(name))
+        ftz_err_field(&c->err, "name", "format", "[a-z][a-z0-9_]{1,31}");
     if (!zh) ftz_err_field(&c->err, "title_zh", "required", NULL);
     if (!ru) ftz_err_field(&c->err, "title_ru", "required", NULL);
     if (!en) ftz_err_field(&c->err, "title_en", "required", NULL);
@@ -204,18 +208,21 @@ ftz_rc auth_role_create(ftz_ctx *c, const char *name, const char *zh, const char
     if (name && name_ok(name)) {
         int64_t x;
         ftz_rc rc = ftz_db_scalar(c->db, &x, "SELECT id FROM roles WHERE name = ?", "s", name);
-        if (rc == FTZ_OK) ftz_err_field(&c->err, "name", "exists", NULL);
-        else if (rc != FTZ_ENOTFOUND) return rc;
+        if (rc == FTZ_OK)
+            ftz_err_field(&c->err, "name", "exists", NULL);
+        else if (rc != FTZ_ENOTFOUND)
+            return rc;
     }
     if (c->err.rc) return c->err.rc;
     char now[32];
     ftz_db_now(now);
     ftz_rc rc = ftz_db_begin(c->db);
     if (rc) return rc;
-    rc = ftz_db_scalar(c->db, id,
-                       "INSERT INTO roles (name, title_zh, title_ru, title_en, builtin, created_at, "
-                       "updated_at) VALUES (?, ?, ?, ?, 0, ?, ?) RETURNING id",
-                       "ssssss", name, zh, ru, en, now, now);
+    rc =
+        ftz_db_scalar(c->db, id,
+                      "INSERT INTO roles (name, title_zh, title_ru, title_en, builtin, created_at, "
+                      "updated_at) VALUES (?, ?, ?, ?, 0, ?, ?) RETURNING id",
+                      "ssssss", name, zh, ru, en, now, now);
     if (rc == FTZ_ECONFLICT) ftz_err_field(&c->err, "name", "exists", NULL);
     if (rc) goto fail;
     rc = set_perms(c, *id, perms, nperms);
@@ -259,10 +266,11 @@ ftz_rc auth_role_update(ftz_ctx *c, int64_t id, int64_t version, json_t *patch)
     rc = ftz_db_begin(c->db);
     if (rc) goto out;
     ftz_stmt *st;
-    rc = ftz_db_prepare(c->db,
-                        "UPDATE roles SET title_zh = ?, title_ru = ?, title_en = ?, updated_at = ?, "
-                        "version = version + 1 WHERE id = ? AND version = ?",
-                        &st);
+    rc =
+        ftz_db_prepare(c->db,
+                       "UPDATE roles SET title_zh = ?, title_ru = ?, title_en = ?, updated_at = ?, "
+                       "version = version + 1 WHERE id = ? AND version = ?",
+                       &st);
     if (rc) goto fail;
     ftz_stmt_bind_text(st, zh);
     ftz_stmt_bind_text(st, ru);

@@ -45,17 +45,17 @@ static const char *const no_fields[] = {NULL};
  * then a database failure), the returned code wins with a generic message. */
 static void reply_rc(ftz_ctx *c, ftz_rc rc)
 {
-    if (c->err.rc != rc) {
+    static const struct {
+        ftz_rc rc;
         const char *code;
-        switch (rc) {
-        case FTZ_ENOTFOUND: code = "not_found"; break;
-        case FTZ_ESTALE: code = "stale"; break;
-        case FTZ_ECONFLICT: code = "conflict"; break;
-        case FTZ_EAUTH: code = "login_required"; break;
-        case FTZ_EDB: code = "db"; break;
-        case FTZ_EINVAL: code = "invalid_fields"; break;
-        default: code = "internal"; break;
-        }
+    } generic[] = {
+        {FTZ_ENOTFOUND, "not_found"},  {FTZ_ESTALE, "stale"}, {FTZ_ECONFLICT, "conflict"},
+        {FTZ_EAUTH, "login_required"}, {FTZ_EDB, "db"},       {FTZ_EINVAL, "invalid_fields"},
+    };
+    if (c->err.rc != rc) {
+        const char *code = "internal";
+        for (size_t i = 0; i < FTZ_COUNTOF(generic); i++)
+            if (generic[i].rc == rc) code = generic[i].code;
         c->err.nfields = 0;
         ftz_err_set(&c->err, rc, code, NULL);
     }
@@ -143,8 +143,10 @@ static int64_t q_id(ftz_ctx *c, const char *name)
     int64_t v = 0;
     bool ok = strlen(s) <= 18;
     for (const char *p = s; ok && *p; p++) {
-        if (*p < '0' || *p > '9') ok = false;
-        else v = v * 10 + (*p - '0');
+        if (*p < '0' || *p > '9')
+            ok = false;
+        else
+            v = v * 10 + (*p - '0');
     }
     if (!ok) {
         ftz_err_field(&c->err, name, "type", "integer");
@@ -346,8 +348,10 @@ static void patch_str(ftz_ctx *c, json_t *body, json_t *patch, const char *name,
     if (!ftz_jin_has(body, name)) return;
     size_t nerr = c->err.nfields;
     const char *s = ftz_jin_str(c, body, name, !nullable, max);
-    if (s) json_object_set_new(patch, name, json_string(s));
-    else if (nullable && c->err.nfields == nerr) json_object_set_new(patch, name, json_null());
+    if (s)
+        json_object_set_new(patch, name, json_string(s));
+    else if (nullable && c->err.nfields == nerr)
+        json_object_set_new(patch, name, json_null());
 }
 
 /* A reference to another record (a positive id); null clears it. */
@@ -378,9 +382,9 @@ static bool over_tls(const ftz_ctx *c)
 
 static void set_cookie(ftz_ctx *c, const char *value, int64_t max_age)
 {
-    char *h = ftz_arena_printf(c->arena, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
-                               COOKIE_NAME, value, (long long)max_age,
-                               over_tls(c) ? "; Secure" : "");
+    char *h =
+        ftz_arena_printf(c->arena, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
+                         COOKIE_NAME, value, (long long)max_age, over_tls(c) ? "; Secure" : "");
     ftz_reply_header(c, "Set-Cookie", h);
 }
 
@@ -541,6 +545,29 @@ static const ftz_export_col_i18n user_cols[] = {
     {"created_at", "创建时间", "Создан", "Created at", FTZ_COL_TIME, 24},
 };
 
+/* For a spreadsheet, each item's "roles" array becomes one cell: "admin, staff". */
+static void join_roles(json_t *items)
+{
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it)
+    {
+        json_t *roles = json_object_get(it, "roles");
+        if (!json_is_array(roles)) continue;
+        ftz_buf b;
+        ftz_buf_init(&b, 0);
+        size_t k;
+        json_t *r;
+        json_array_foreach(roles, k, r)
+        {
+            ftz_buf_printf(&b, "%s%s", k ? ", " : "",
+                           json_is_string(r) ? json_string_value(r) : "");
+        }
+        json_object_set_new(it, "roles", json_string(ftz_buf_str(&b)));
+        ftz_buf_cleanup(&b);
+    }
+}
+
 static void users_list(ftz_ctx *c)
 {
     static const char *const sorts[] = {"username", "display_name", "created_at", "id", NULL};
@@ -564,6 +591,7 @@ static void users_list(ftz_ctx *c)
         return;
     }
     if (ftz_req_ext(c)) {
+        join_roles(items);
         ftz_reply_export(c, "users", ftz_export_cols_lang(c, user_cols, FTZ_COUNTOF(user_cols)),
                          FTZ_COUNTOF(user_cols), items);
         return;
@@ -573,8 +601,9 @@ static void users_list(ftz_ctx *c)
 
 static void users_create(ftz_ctx *c)
 {
-    static const char *const fields[] = {"username", "password", "display_name", "roles",
-                                         "department_id", "firm_id", "scope", "lang", NULL};
+    static const char *const fields[] = {"username", "password",      "display_name",
+                                         "roles",    "department_id", "firm_id",
+                                         "scope",    "lang",          NULL};
     json_t *b = ftz_req_json(c);
     ftz_jin_only(c, b, fields);
     auth_user_in in = {0};
@@ -606,8 +635,9 @@ static void users_get(ftz_ctx *c)
 
 static void users_patch(ftz_ctx *c)
 {
-    static const char *const fields[] = {"version", "display_name", "roles", "department_id",
-                                         "firm_id", "scope", "lang", "disabled", NULL};
+    static const char *const fields[] = {"version",       "display_name", "roles",
+                                         "department_id", "firm_id",      "scope",
+                                         "lang",          "disabled",     NULL};
     int64_t id;
     if (!path_id(c, "id", &id)) return;
     json_t *b = ftz_req_json(c);
@@ -737,8 +767,8 @@ static void depts_get(ftz_ctx *c)
 
 static void depts_patch(ftz_ctx *c)
 {
-    static const char *const fields[] = {"version", "name", "name_ru", "name_en", "parent_id",
-                                         NULL};
+    static const char *const fields[] = {"version", "name",      "name_ru",
+                                         "name_en", "parent_id", NULL};
     int64_t id;
     if (!path_id(c, "id", &id)) return;
     json_t *b = ftz_req_json(c);
@@ -822,8 +852,8 @@ static void roles_get(ftz_ctx *c)
 
 static void roles_patch(ftz_ctx *c)
 {
-    static const char *const fields[] = {"version", "title_zh", "title_ru", "title_en",
-                                         "permissions", NULL};
+    static const char *const fields[] = {"version",  "title_zh",    "title_ru",
+                                         "title_en", "permissions", NULL};
     int64_t id;
     if (!path_id(c, "id", &id)) return;
     json_t *b = ftz_req_json(c);
@@ -871,8 +901,10 @@ static void perms_list(ftz_ctx *c)
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++) {
         const char *t = d[i].zh;
-        if (strcmp(c->lang, "ru") == 0) t = d[i].ru;
-        else if (strcmp(c->lang, "en") == 0) t = d[i].en;
+        if (strcmp(c->lang, "ru") == 0)
+            t = d[i].ru;
+        else if (strcmp(c->lang, "en") == 0)
+            t = d[i].en;
         json_array_append_new(items, json_pack("{s:s,s:s}", "name", d[i].name, "title", t));
     }
     reply_all(c, items);

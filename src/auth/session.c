@@ -256,13 +256,12 @@ ftz_rc auth_resolve(ftz_ctx *c, bool *via_cookie, const char **csrf)
 
 /* ---- throttling ---- */
 
-static ftz_rc throttle_check(ftz_ctx *c, const char *key, int64_t now, int64_t max,
-                             int64_t window, int64_t *retry)
+static ftz_rc throttle_check(ftz_ctx *c, const char *key, int64_t now, int64_t max, int64_t window,
+                             int64_t *retry)
 {
     ftz_stmt *st;
-    ftz_rc rc = ftz_db_prepare(c->db,
-                               "SELECT window_start, failures FROM login_throttle WHERE key = ?",
-                               &st);
+    ftz_rc rc = ftz_db_prepare(
+        c->db, "SELECT window_start, failures FROM login_throttle WHERE key = ?", &st);
     if (rc) return rc;
     ftz_stmt_bind_text(st, key);
     int r = ftz_stmt_next(st);
@@ -378,11 +377,11 @@ ftz_rc auth_login(ftz_ctx *c, const char *username, const char *password, auth_s
     c->who = p;
     rc = ftz_db_begin(c->db);
     if (rc) goto fail;
-    rc = ftz_db_run(c->db,
-                    "INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at, "
-                    "last_seen, addr, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    "sisiiiss", id_hash, uid, out->csrf, now, out->expires_at, now,
-                    c->addr, ua_cut);
+    rc =
+        ftz_db_run(c->db,
+                   "INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at, "
+                   "last_seen, addr, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   "sisiiiss", id_hash, uid, out->csrf, now, out->expires_at, now, c->addr, ua_cut);
     if (rc) goto fail;
     rc = ftz_db_run(c->db, "DELETE FROM login_throttle WHERE key = ?", "s", ukey);
     if (rc) goto fail;

@@ -49,8 +49,8 @@ static json_t *token_row(const ftz_stmt *st)
     return o;
 }
 
-#define TOKEN_SELECT                                                                              \
-    "SELECT t.id, t.user_id, u.username, t.name, t.prefix, t.permissions, t.expires_at, "        \
+#define TOKEN_SELECT                                                                               \
+    "SELECT t.id, t.user_id, u.username, t.name, t.prefix, t.permissions, t.expires_at, "          \
     "t.revoked_at, t.created_at, t.last_used_at FROM tokens t JOIN users u ON u.id = t.user_id"
 
 ftz_rc auth_token_create(ftz_ctx *c, const char *name, const char **perms, size_t nperms,
@@ -65,14 +65,18 @@ ftz_rc auth_token_create(ftz_ctx *c, const char *name, const char **perms, size_
     ftz_principal *p = NULL;
     if (owner) {
         ftz_rc rc = auth_load_principal(c, owner, &p);
-        if (rc == FTZ_ENOTFOUND || rc == FTZ_EAUTH) ftz_err_field(&c->err, "user_id", "no_such", NULL);
-        else if (rc) return rc;
+        if (rc == FTZ_ENOTFOUND || rc == FTZ_EAUTH)
+            ftz_err_field(&c->err, "user_id", "no_such", NULL);
+        else if (rc)
+            return rc;
     }
     for (size_t i = 0; i < nperms; i++) {
-        char f[32];
+        char f[48];
         snprintf(f, sizeof f, "permissions[%zu]", i);
-        if (!auth_perm_known(perms[i])) ftz_err_field(&c->err, f, "enum", perms[i]);
-        else if (p && !ftz_can(p, perms[i])) ftz_err_field(&c->err, f, "not_held", perms[i]);
+        if (!auth_perm_known(perms[i]))
+            ftz_err_field(&c->err, f, "enum", perms[i]);
+        else if (p && !ftz_can(p, perms[i]))
+            ftz_err_field(&c->err, f, "not_held", perms[i]);
     }
     if (!nperms) ftz_err_field(&c->err, "permissions", "required", NULL);
     if (c->err.rc) return c->err.rc;

@@ -134,7 +134,8 @@ static ftz_rc resolve_roles(ftz_ctx *c, const char **names, size_t n, int64_t *i
         char field[32];
         snprintf(field, sizeof field, "roles[%zu]", i);
         int64_t rid;
-        ftz_rc rc = ftz_db_scalar(c->db, &rid, "SELECT id FROM roles WHERE name = ?", "s", names[i]);
+        ftz_rc rc =
+            ftz_db_scalar(c->db, &rid, "SELECT id FROM roles WHERE name = ?", "s", names[i]);
         if (rc == FTZ_ENOTFOUND) {
             ftz_err_field(&c->err, field, "no_such", names[i]);
             continue;
@@ -145,8 +146,8 @@ static ftz_rc resolve_roles(ftz_ctx *c, const char **names, size_t n, int64_t *i
             if (ids[k] == rid) ftz_err_field(&c->err, field, "exists", names[i]);
         if (!c->who->system) {
             ftz_stmt *st;
-            rc = ftz_db_prepare(c->db,
-                                "SELECT permission FROM role_permissions WHERE role_id = ?", &st);
+            rc = ftz_db_prepare(c->db, "SELECT permission FROM role_permissions WHERE role_id = ?",
+                                &st);
             if (rc) return rc;
             ftz_stmt_bind_int(st, rid);
             int r;
@@ -176,13 +177,17 @@ static ftz_rc check_refs(ftz_ctx *c, int64_t dept_id, int64_t firm_id)
     ftz_rc rc;
     if (dept_id) {
         rc = ftz_db_scalar(c->db, &x, "SELECT id FROM departments WHERE id = ?", "i", dept_id);
-        if (rc == FTZ_ENOTFOUND) ftz_err_field(&c->err, "department_id", "no_such", NULL);
-        else if (rc) return rc;
+        if (rc == FTZ_ENOTFOUND)
+            ftz_err_field(&c->err, "department_id", "no_such", NULL);
+        else if (rc)
+            return rc;
     }
     if (firm_id) {
         rc = ftz_db_scalar(c->db, &x, "SELECT id FROM firms WHERE id = ?", "i", firm_id);
-        if (rc == FTZ_ENOTFOUND) ftz_err_field(&c->err, "firm_id", "no_such", NULL);
-        else if (rc) return rc;
+        if (rc == FTZ_ENOTFOUND)
+            ftz_err_field(&c->err, "firm_id", "no_such", NULL);
+        else if (rc)
+            return rc;
     }
     return FTZ_OK;
 }
@@ -198,14 +203,15 @@ static ftz_rc set_roles(ftz_ctx *c, int64_t uid, const int64_t *ids, size_t n)
 {
     ftz_rc rc = ftz_db_run(c->db, "DELETE FROM user_roles WHERE user_id = ?", "i", uid);
     for (size_t i = 0; !rc && i < n; i++)
-        rc = ftz_db_run(c->db, "INSERT INTO user_roles (user_id, role_id) VALUES (?, ?)", "ii",
-                        uid, ids[i]);
+        rc = ftz_db_run(c->db, "INSERT INTO user_roles (user_id, role_id) VALUES (?, ?)", "ii", uid,
+                        ids[i]);
     return rc;
 }
 
 ftz_rc auth_user_create(ftz_ctx *c, const auth_user_in *in, int64_t *id)
 {
-    if (!in->username) ftz_err_field(&c->err, "username", "required", NULL);
+    if (!in->username)
+        ftz_err_field(&c->err, "username", "required", NULL);
     else if (!username_ok(in->username))
         ftz_err_field(&c->err, "username", "format", "a-z 0-9 . _ -, 3–64");
     auth_password_check(c, "password", in->password, in->username);
@@ -225,8 +231,10 @@ ftz_rc auth_user_create(ftz_ctx *c, const auth_user_in *in, int64_t *id)
     if (in->username && username_ok(in->username)) {
         int64_t x;
         rc = ftz_db_scalar(c->db, &x, "SELECT id FROM users WHERE username = ?", "s", in->username);
-        if (rc == FTZ_OK) ftz_err_field(&c->err, "username", "exists", NULL);
-        else if (rc != FTZ_ENOTFOUND) return rc;
+        if (rc == FTZ_OK)
+            ftz_err_field(&c->err, "username", "exists", NULL);
+        else if (rc != FTZ_ENOTFOUND)
+            return rc;
     }
     if (c->err.rc) return c->err.rc;
 
@@ -321,8 +329,10 @@ ftz_rc auth_users_list(ftz_ctx *c, const auth_list_q *lq, json_t **items, int64_
     ftz_q_sql(&q, "SELECT count(*) FROM users u WHERE 1 = 1");
     ftz_q_sql(&q, where.sql ? where.sql : "");
     for (size_t i = 0; i < where.nparams; i++) {
-        if (where.params[i].type == 'i') ftz_q_int(&q, where.params[i].i);
-        else ftz_q_text(&q, where.params[i].s);
+        if (where.params[i].type == 'i')
+            ftz_q_int(&q, where.params[i].i);
+        else
+            ftz_q_text(&q, where.params[i].s);
     }
     ftz_stmt *st;
     ftz_rc rc = ftz_q_prepare(c->db, &q, &st);
@@ -343,8 +353,10 @@ ftz_rc auth_users_list(ftz_ctx *c, const auth_list_q *lq, json_t **items, int64_
     ftz_q_sql(&q, USER_COLS);
     ftz_q_sql(&q, where.sql ? where.sql : "");
     for (size_t i = 0; i < where.nparams; i++) {
-        if (where.params[i].type == 'i') ftz_q_int(&q, where.params[i].i);
-        else ftz_q_text(&q, where.params[i].s);
+        if (where.params[i].type == 'i')
+            ftz_q_int(&q, where.params[i].i);
+        else
+            ftz_q_text(&q, where.params[i].s);
     }
     ftz_q_sql(&q, ftz_arena_printf(c->arena, " ORDER BY %s %s, u.id LIMIT ? OFFSET ?", order,
                                    lq->desc ? "DESC" : "ASC"));
@@ -414,8 +426,7 @@ ftz_rc auth_user_update(ftz_ctx *c, int64_t id, int64_t version, json_t *patch)
     if ((v = json_object_get(patch, "department_id"))) dept = json_integer_value(v);
     if ((v = json_object_get(patch, "firm_id"))) firm = json_integer_value(v);
     if ((v = json_object_get(patch, "disabled"))) disabled = json_is_true(v);
-    if (disabled && c->who->user_id == id)
-        ftz_err_field(&c->err, "disabled", "self_disable", NULL);
+    if (disabled && c->who->user_id == id) ftz_err_field(&c->err, "disabled", "self_disable", NULL);
     int64_t *role_ids = NULL;
     size_t nroles = 0;
     ftz_scope widest = scope;

@@ -13,8 +13,8 @@
  *   job_lease        FTZ_JOB_LEASE                   job lease, seconds (30)
  *   job_poll_ms      FTZ_JOB_POLL_MS                 idle job poll interval (1000)
  *   log_level        FTZ_LOG_LEVEL                   debug | info | warn | error
- *   test_hooks       FTZ_TEST_HOOKS                  1 enables test-only job kinds (never in production)
- * The file is INI; keys may stand in a [ftz] section or before any section. */
+ *   test_hooks       FTZ_TEST_HOOKS                  1 enables test-only job kinds (never in
+ * production) The file is INI; keys may stand in a [ftz] section or before any section. */
 #ifndef FTZ_CONF_H
 #define FTZ_CONF_H
 

@@ -14,7 +14,7 @@ typedef struct ftz_req ftz_req;
 
 /* Data scopes (DESIGN.md §7): which rows a user's queries may reach. */
 typedef enum {
-    FTZ_SCOPE_ALL = 0,  /* every row */
+    FTZ_SCOPE_ALL = 0,   /* every row */
     FTZ_SCOPE_DEPT_TREE, /* its department and those below */
     FTZ_SCOPE_OWN_FIRMS, /* firms it is the commissioner of */
     FTZ_SCOPE_OWN_FIRM,  /* its own firm only */
@@ -24,29 +24,29 @@ typedef struct ftz_principal {
     int64_t user_id; /* 0 = the system (CLI run by an operator, jobs) */
     const char *username;
     const char *display_name;
-    int64_t department_id;  /* 0 = none */
-    const char *dept_path;  /* "/1/4/" of its department, or NULL */
-    int64_t firm_id;        /* 0 = none */
+    int64_t department_id; /* 0 = none */
+    const char *dept_path; /* "/1/4/" of its department, or NULL */
+    int64_t firm_id;       /* 0 = none */
     ftz_scope scope;
-    const char **roles;     /* role names */
+    const char **roles; /* role names */
     size_t nroles;
-    const char **perms;     /* sorted, for bsearch */
+    const char **perms; /* sorted, for bsearch */
     size_t nperms;
-    int64_t token_id;       /* set when authenticated by an API token */
-    const char *lang;       /* the user's preferred language */
-    bool system;            /* the CLI operator or a job: every permission, scope all */
+    int64_t token_id; /* set when authenticated by an API token */
+    const char *lang; /* the user's preferred language */
+    bool system;      /* the CLI operator or a job: every permission, scope all */
 } ftz_principal;
 
 typedef struct ftz_ctx {
-    ftz_arena *arena;    /* everything of this request or command */
-    ftz_db *db;          /* this thread's connection */
+    ftz_arena *arena; /* everything of this request or command */
+    ftz_db *db;       /* this thread's connection */
     const ftz_conf *conf;
-    ftz_principal *who;  /* NULL before authentication */
-    const char *lang;    /* "zh", "ru" or "en": messages and problem bodies */
-    const char *req_id;  /* X-Request-Id, or "cli-…"/"job-…" */
-    const char *addr;    /* client address, for throttling and sessions */
-    ftz_err err;         /* what went wrong, for the response */
-    ftz_req *req;        /* HTTP only */
+    ftz_principal *who; /* NULL before authentication */
+    const char *lang;   /* "zh", "ru" or "en": messages and problem bodies */
+    const char *req_id; /* X-Request-Id, or "cli-…"/"job-…" */
+    const char *addr;   /* client address, for throttling and sessions */
+    ftz_err err;        /* what went wrong, for the response */
+    ftz_req *req;       /* HTTP only */
 } ftz_ctx;
 
 /* Whether the principal holds the permission (the system holds all). */

@@ -13,11 +13,12 @@
  * 1..32 ASCII letters, digits, '.', '_' or '-', unique within the table; every name is
  * non-empty UTF-8 without control characters; a non-empty parent is the code of another
  * entry of the same table, without cycles. Fields may be quoted per RFC 4180 but may not span
- * lines. A malformed file is rejected whole, naming its line and column.
+ * lines; spaces around an unquoted field are ignored. Blank lines are skipped. A malformed
+ * file is rejected whole, naming its line and column.
  *
- * ftz_dict_load_embedded() reads every data/dicts/<name>.csv file at start-up into a registry that is
- * never changed afterwards, so any number of threads may read it without locks; it lives
- * until ftz_dicts_free() at shutdown. All strings handed out live as long as the registry.
+ * ftz_dict_load_embedded() reads every data/dicts/<name>.csv file at start-up into a registry that
+ * is never changed afterwards, so any number of threads may read it without locks; it lives until
+ * ftz_dicts_free() at shutdown. All strings handed out live as long as the registry.
  *
  * A table's version is "<the file's version>+<first 12 hex digits of the file's SHA-256>",
  * e.g. "2026-11-29+3f2a…": it changes whenever the content does, so it serves as the ETag of

@@ -42,9 +42,9 @@ void ftz_err_field(ftz_err *e, const char *field, const char *code, const char *
 
 const char *ftz_rc_name(ftz_rc rc)
 {
-    static const char *names[] = {"ok",       "parse",     "invalid", "auth",      "denied",
-                                  "notfound", "conflict",  "stale",   "toobig",    "media",   "method",
-                                  "throttled", "db",       "io",      "internal"};
+    static const char *names[] = {"ok",       "parse",     "invalid", "auth",   "denied",
+                                  "notfound", "conflict",  "stale",   "toobig", "media",
+                                  "method",   "throttled", "db",      "io",     "internal"};
     if ((size_t)rc < FTZ_COUNTOF(names)) return names[rc];
     return "unknown";
 }

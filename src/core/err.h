@@ -36,10 +36,10 @@ typedef struct ftz_field_err {
 } ftz_field_err;
 
 typedef struct ftz_err {
-    ftz_arena *arena;    /* where the strings live */
-    ftz_rc rc;           /* FTZ_OK while nothing is recorded */
-    const char *code;    /* message key of the detail (i18n), e.g. "username_taken" */
-    const char *param;   /* its parameter */
+    ftz_arena *arena;  /* where the strings live */
+    ftz_rc rc;         /* FTZ_OK while nothing is recorded */
+    const char *code;  /* message key of the detail (i18n), e.g. "username_taken" */
+    const char *param; /* its parameter */
     ftz_field_err *fields;
     size_t nfields, capfields;
     int64_t retry_after; /* seconds, for FTZ_ETHROTTLED */

@@ -203,7 +203,8 @@ static ftz_rc cell_of(ftz_export *x, const xcol *c, const json_t *v, cell *out)
     case FTZ_COL_BOOL:
         if (json_is_boolean(v)) {
             out->b = json_is_true(v);
-        } else if (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1)) {
+        } else if (json_is_integer(v) &&
+                   (json_integer_value(v) == 0 || json_integer_value(v) == 1)) {
             out->b = json_integer_value(v) == 1;
         } else {
             return FTZ_EINVAL;
@@ -378,7 +379,7 @@ static ftz_rc xlsx_cell(ftz_export *x, lxw_row_t r, lxw_col_t col, const cell *c
 static double auto_width(const xcol *c)
 {
     static const int base[] = {
-        [FTZ_COL_TEXT] = 16, [FTZ_COL_INT] = 10, [FTZ_COL_FEN] = 16, [FTZ_COL_GRAMS] = 14,
+        [FTZ_COL_TEXT] = 16, [FTZ_COL_INT] = 10,  [FTZ_COL_FEN] = 16, [FTZ_COL_GRAMS] = 14,
         [FTZ_COL_DATE] = 12, [FTZ_COL_TIME] = 26, [FTZ_COL_BOOL] = 8,
     };
     int w = 0;
@@ -554,8 +555,9 @@ ftz_rc ftz_export_format_parse(const char *ext, ftz_export_format *out)
 
 const char *ftz_export_media_type(ftz_export_format f)
 {
-    return f == FTZ_EXPORT_XLSX ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                                : "text/csv; charset=utf-8";
+    return f == FTZ_EXPORT_XLSX
+               ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+               : "text/csv; charset=utf-8";
 }
 
 const char *ftz_export_extension(ftz_export_format f)

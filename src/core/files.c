@@ -50,9 +50,12 @@ static const char *ooxml_kind(const void *data, size_t len)
     for (zip_int64_t i = 0; i < n && i < ZIP_MAX_ENTRIES; i++) {
         const char *nm = zip_get_name(z, (zip_uint64_t)i, ZIP_FL_ENC_RAW);
         if (!nm) continue;
-        if (strncmp(nm, "xl/", 3) == 0) xl = true;
-        else if (strncmp(nm, "word/", 5) == 0) word = true;
-        else if (strcmp(nm, "[Content_Types].xml") == 0) types = true;
+        if (strncmp(nm, "xl/", 3) == 0)
+            xl = true;
+        else if (strncmp(nm, "word/", 5) == 0)
+            word = true;
+        else if (strcmp(nm, "[Content_Types].xml") == 0)
+            types = true;
     }
     zip_discard(z); /* frees the source too */
     zip_error_fini(&ze);
@@ -93,6 +96,17 @@ static bool is_csv_declared(const char *t, const char *name)
     return strcmp(t, "application/vnd.ms-excel") == 0 && ends_with_ci(name, ".csv");
 }
 
+/* Text has no control characters but tab, line feed, form feed and carriage return: a
+ * binary that happens to be valid UTF-8 (an ELF header) is not text. */
+static bool text_controls_ok(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\f' && p[i] != '\r') ||
+            p[i] == 0x7f)
+            return false;
+    return true;
+}
+
 static const char *sniff_norm(const void *data, size_t len, const char *name, const char *t)
 {
     const unsigned char *d = data;
@@ -105,7 +119,7 @@ static const char *sniff_norm(const void *data, size_t len, const char *name, co
     size_t n = len;
     if (starts(d, len, "\xef\xbb\xbf", 3)) p += 3, n -= 3;
     if (starts(p, n, "<?xml", 5)) return "application/xml";
-    if (!ftz_utf8_valid((const char *)p, n)) return NULL;
+    if (!ftz_utf8_valid((const char *)p, n) || !text_controls_ok(p, n)) return NULL;
     if (is_csv_declared(t, name)) return "text/csv";
     if (!t && ends_with_ci(name, ".csv")) return "text/csv";
     return "text/plain";
@@ -210,7 +224,8 @@ static void scope_files(const ftz_ctx *c, ftz_q *q)
         if (w->dept_path && *w->dept_path) {
             ftz_q_sql(q, " OR f.firm_id IN (SELECT fi.id FROM firms fi JOIN departments d "
                          "ON d.id = fi.department_id WHERE d.path LIKE ? ESCAPE '\\')");
-            ftz_q_text(q, ftz_arena_printf(c->arena, "%s%%", ftz_like_escape(c->arena, w->dept_path)));
+            ftz_q_text(q,
+                       ftz_arena_printf(c->arena, "%s%%", ftz_like_escape(c->arena, w->dept_path)));
         }
         ftz_q_sql(q, ")");
         return;
@@ -232,7 +247,8 @@ static ftz_rc firm_allowed(ftz_ctx *c, int64_t firm_id, bool *ok)
     if (!w) return FTZ_OK;
     if (!w->system) {
         switch (w->scope) {
-        case FTZ_SCOPE_ALL: break;
+        case FTZ_SCOPE_ALL:
+            break;
         case FTZ_SCOPE_OWN_FIRM:
             ftz_q_sql(&q, " AND fi.id = ?");
             ftz_q_int(&q, w->firm_id);
@@ -245,17 +261,21 @@ static ftz_rc firm_allowed(ftz_ctx *c, int64_t firm_id, bool *ok)
             if (!w->dept_path || !*w->dept_path) return FTZ_OK;
             ftz_q_sql(&q, " AND fi.department_id IN (SELECT d.id FROM departments d "
                           "WHERE d.path LIKE ? ESCAPE '\\')");
-            ftz_q_text(&q, ftz_arena_printf(c->arena, "%s%%", ftz_like_escape(c->arena, w->dept_path)));
+            ftz_q_text(&q,
+                       ftz_arena_printf(c->arena, "%s%%", ftz_like_escape(c->arena, w->dept_path)));
             break;
-        default: return FTZ_OK;
+        default:
+            return FTZ_OK;
         }
     }
     ftz_stmt *st;
     ftz_rc rc = ftz_q_prepare(c->db, &q, &st);
     if (rc) return rc;
     int r = ftz_stmt_next(st);
-    if (r == 1) *ok = ftz_stmt_int(st, 0) > 0;
-    else rc = ftz_stmt_rc(st) ? ftz_stmt_rc(st) : FTZ_EDB;
+    if (r == 1)
+        *ok = ftz_stmt_int(st, 0) > 0;
+    else
+        rc = ftz_stmt_rc(st) ? ftz_stmt_rc(st) : FTZ_EDB;
     ftz_stmt_done(st);
     return rc;
 }
@@ -279,7 +299,8 @@ ftz_rc ftz_file_put(ftz_ctx *c, const char *name, const void *data, size_t len,
         ftz_err_field(&c->err, "content", "required", NULL);
     } else {
         type = sniff_norm(data, len, name, t);
-        if (!type) ftz_err_field(&c->err, "content", "file_type", t ? t : "?");
+        if (!type)
+            ftz_err_field(&c->err, "content", "file_type", t ? t : "?");
         else if (t && !agrees(type, t, name))
             ftz_err_field(&c->err, "content_type", "file_type",
                           ftz_arena_printf(c->arena, "%s ≠ %s", t, type));
@@ -320,8 +341,10 @@ ftz_rc ftz_file_put(ftz_ctx *c, const char *name, const void *data, size_t len,
     ftz_stmt_bind_id(st, firm_id);
     ftz_stmt_bind_text(st, now);
     int r = ftz_stmt_next(st);
-    if (r == 1) *id = ftz_stmt_int(st, 0);
-    else rc = ftz_stmt_rc(st) ? ftz_stmt_rc(st) : FTZ_EDB;
+    if (r == 1)
+        *id = ftz_stmt_int(st, 0);
+    else
+        rc = ftz_stmt_rc(st) ? ftz_stmt_rc(st) : FTZ_EDB;
     ftz_stmt_done(st);
     if (rc) goto fail;
     json_t *after = json_pack("{s:s,s:s,s:I,s:s}", "name", name, "media_type", type, "size",
@@ -342,7 +365,8 @@ fail:
 
 /* ---- reads ---- */
 
-#define FILE_COLS "f.id, f.name, f.media_type, f.size, f.sha256, f.firm_id, f.created_by, f.created_at"
+#define FILE_COLS                                                                                  \
+    "f.id, f.name, f.media_type, f.size, f.sha256, f.firm_id, f.created_by, f.created_at"
 
 static void read_row(ftz_ctx *c, ftz_stmt *st, ftz_file *f)
 {
@@ -422,7 +446,8 @@ ftz_rc ftz_files_list(ftz_ctx *c, const ftz_files_q *fq, json_t **items, int64_t
     *total = 0;
     static const struct {
         const char *key, *col;
-    } sorts[] = {{"id", "f.id"}, {"name", "f.name"}, {"size", "f.size"}, {"created_at", "f.created_at"}};
+    } sorts[] = {
+        {"id", "f.id"}, {"name", "f.name"}, {"size", "f.size"}, {"created_at", "f.created_at"}};
     const char *col = "f.id";
     for (size_t i = 0; fq->sort_key && i < FTZ_COUNTOF(sorts); i++)
         if (strcmp(sorts[i].key, fq->sort_key) == 0) col = sorts[i].col;
@@ -435,8 +460,10 @@ ftz_rc ftz_files_list(ftz_ctx *c, const ftz_files_q *fq, json_t **items, int64_t
     ftz_rc rc = ftz_q_prepare(c->db, &q, &st);
     if (rc) return rc;
     int r = ftz_stmt_next(st);
-    if (r == 1) *total = ftz_stmt_int(st, 0);
-    else rc = ftz_stmt_rc(st) ? ftz_stmt_rc(st) : FTZ_EDB;
+    if (r == 1)
+        *total = ftz_stmt_int(st, 0);
+    else
+        rc = ftz_stmt_rc(st) ? ftz_stmt_rc(st) : FTZ_EDB;
     ftz_stmt_done(st);
     if (rc) return rc;
 

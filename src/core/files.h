@@ -9,8 +9,9 @@
  *   XLSX / DOCX         a ZIP ("PK\3\4") whose central directory holds [Content_Types].xml
  *                       and entries under xl/ (XLSX) or word/ (DOCX), read with libzip
  *   application/xml     "<?xml" after an optional UTF-8 byte-order mark
- *   text/csv, text/plain  valid UTF-8 without NUL (optional BOM); text/csv when declared so
- *                       or the name ends in .csv, else text/plain
+ *   text/csv, text/plain  valid UTF-8 without NUL or control characters other than TAB, LF,
+ *                       FF and CR (optional BOM); text/csv when declared so or the name ends
+ *                       in .csv, else text/plain
  * Anything else is refused.
  *
  * Scope (done in SQL, DESIGN.md §7): scope all sees every file; own_firm only the files of
@@ -33,11 +34,11 @@ typedef struct ftz_file {
     const char *name;
     const char *media_type;
     int64_t size;
-    const char *sha256;     /* lower-case hex */
-    int64_t firm_id;        /* 0 = none */
-    int64_t created_by;     /* 0 = the system */
+    const char *sha256; /* lower-case hex */
+    int64_t firm_id;    /* 0 = none */
+    int64_t created_by; /* 0 = the system */
     const char *created_at;
-    const void *content;    /* in the arena; NULL unless asked for */
+    const void *content; /* in the arena; NULL unless asked for */
     size_t content_len;
 } ftz_file;
 
@@ -65,9 +66,9 @@ ftz_rc ftz_file_get(ftz_ctx *c, int64_t id, bool with_content, ftz_file *out) FT
 json_t *ftz_file_json(const ftz_file *f);
 
 typedef struct ftz_files_q {
-    int64_t firm_id;      /* 0 = any */
+    int64_t firm_id;        /* 0 = any */
     const char *media_type; /* NULL = any */
-    const char *sort_key; /* id, name, size, created_at (NULL = id) */
+    const char *sort_key;   /* id, name, size, created_at (NULL = id) */
     bool desc;
     int64_t limit, offset;
 } ftz_files_q;

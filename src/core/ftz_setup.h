@@ -12,10 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FTZ_WUR       __attribute__((warn_unused_result))
+#define FTZ_WUR          __attribute__((warn_unused_result))
 #define FTZ_PRINTF(a, b) __attribute__((format(printf, a, b)))
-#define FTZ_UNUSED(x) ((void)(x))
-#define FTZ_COUNTOF(a) (sizeof(a) / sizeof((a)[0]))
+#define FTZ_UNUSED(x)    ((void)(x))
+#define FTZ_COUNTOF(a)   (sizeof(a) / sizeof((a)[0]))
 
 #ifndef FTZ_VERSION
 #define FTZ_VERSION "0.1.0"

@@ -51,16 +51,14 @@ static const msg catalogue[] = {
     {"login_required", "请先登录", "Сначала войдите в систему", "Please log in first"},
     {"session_expired", "会话已过期，请重新登录", "Сеанс истёк, войдите снова",
      "The session has expired; please log in again"},
-    {"bad_token", "API 令牌无效、已过期或已吊销",
-     "API-токен недействителен, истёк или отозван",
+    {"bad_token", "API 令牌无效、已过期或已吊销", "API-токен недействителен, истёк или отозван",
      "The API token is invalid, expired or revoked"},
     {"csrf", "缺少或错误的 X-CSRF-Token", "Отсутствует или неверен X-CSRF-Token",
      "Missing or wrong X-CSRF-Token"},
     {"permission", "需要权限 %s", "Требуется право %s", "Permission %s is required"},
     {"bad_login", "用户名或密码错误", "Неверное имя пользователя или пароль",
      "Wrong user name or password"},
-    {"throttled", "尝试次数过多，请 %s 秒后再试",
-     "Слишком много попыток, повторите через %s с",
+    {"throttled", "尝试次数过多，请 %s 秒后再试", "Слишком много попыток, повторите через %s с",
      "Too many attempts; try again in %s seconds"},
     {"stale", "记录已被修改（当前版本 %s），请刷新后重试",
      "Запись изменена (текущая версия %s), обновите и повторите",
@@ -72,8 +70,7 @@ static const msg catalogue[] = {
     {"internal", "服务器内部错误，请求编号见 X-Request-Id",
      "Внутренняя ошибка сервера, номер запроса в X-Request-Id",
      "Internal server error; see X-Request-Id"},
-    {"db", "数据库暂不可用", "База данных временно недоступна",
-     "The database is not available"},
+    {"db", "数据库暂不可用", "База данных временно недоступна", "The database is not available"},
     {"too_many_connections", "连接数已满", "Слишком много соединений", "Too many connections"},
     {"file_type", "不接受的文件类型：%s", "Недопустимый тип файла: %s",
      "File type not accepted: %s"},
@@ -81,6 +78,17 @@ static const msg catalogue[] = {
      "The record is still referred to by %s"},
     {"self_disable", "不能停用自己的账号", "Нельзя отключить собственную учётную запись",
      "You cannot disable your own account"},
+    {"export_bad_value", "导出数据有误：%s", "Ошибка в данных выгрузки: %s",
+     "A value does not fit its export column: %s"},
+    {"export_too_many_rows", "导出行数超过上限 %s", "Слишком много строк для выгрузки: %s",
+     "Too many rows to export: %s"},
+    {"export_too_big", "导出文件过大", "Файл выгрузки слишком велик", "The export is too large"},
+    {"export_cell_too_long", "单元格内容超过 Excel 上限：%s", "Ячейка длиннее предела Excel: %s",
+     "A cell exceeds the Excel limit: %s"},
+    {"export_io", "导出文件写入失败", "Не удалось записать файл выгрузки",
+     "Writing the export file failed"},
+    {"export_bad_format", "不支持的导出格式 %s（可用 xlsx、csv）",
+     "Неподдерживаемый формат выгрузки %s (xlsx, csv)", "Unsupported export format %s (xlsx, csv)"},
     /* field rules */
     {"required", "必填", "Обязательное поле", "Required"},
     {"type", "类型应为 %s", "Ожидается тип %s", "Must be of type %s"},
@@ -97,8 +105,7 @@ static const msg catalogue[] = {
      "The referenced record does not exist"},
     {"same_as_username", "密码不能与用户名相同", "Пароль не должен совпадать с именем",
      "The password must differ from the user name"},
-    {"wrong_password", "当前密码不正确", "Текущий пароль неверен",
-     "The current password is wrong"},
+    {"wrong_password", "当前密码不正确", "Текущий пароль неверен", "The current password is wrong"},
     {"not_held", "不能授予自己没有的权限 %s", "Нельзя выдать право, которого нет: %s",
      "Cannot grant a permission you do not hold: %s"},
     {"cycle", "不能把部门移到它自己的下级", "Нельзя переместить отдел в его же подотдел",
@@ -127,7 +134,8 @@ const char *ftz_i18n_pick(const char *al)
             if (qs && (!comma || qs < comma)) {
                 q = 0;
                 const char *d = qs + 2;
-                if (*d == '1') q = 1000;
+                if (*d == '1')
+                    q = 1000;
                 else if (*d == '0' && d[1] == '.') {
                     int scale = 100;
                     for (d += 2; *d >= '0' && *d <= '9' && scale; d++, scale /= 10)
@@ -138,9 +146,12 @@ const char *ftz_i18n_pick(const char *al)
                 p++;
         }
         const char *lang = NULL;
-        if (tl >= 2 && strncasecmp(tag, "zh", 2) == 0) lang = "zh";
-        else if (tl >= 2 && strncasecmp(tag, "ru", 2) == 0) lang = "ru";
-        else if (tl >= 2 && strncasecmp(tag, "en", 2) == 0) lang = "en";
+        if (tl >= 2 && strncasecmp(tag, "zh", 2) == 0)
+            lang = "zh";
+        else if (tl >= 2 && strncasecmp(tag, "ru", 2) == 0)
+            lang = "ru";
+        else if (tl >= 2 && strncasecmp(tag, "en", 2) == 0)
+            lang = "en";
         if (lang && q > bestq) {
             best = lang;
             bestq = q;
@@ -162,8 +173,10 @@ const char *ftz_i18n(ftz_arena *a, const char *lang, const char *key, const char
     const msg *m = find(key);
     if (!m) return key;
     const char *t = m->zh;
-    if (lang && strcmp(lang, "ru") == 0) t = m->ru;
-    else if (lang && strcmp(lang, "en") == 0) t = m->en;
+    if (lang && strcmp(lang, "ru") == 0)
+        t = m->ru;
+    else if (lang && strcmp(lang, "en") == 0)
+        t = m->en;
     const char *hole = strstr(t, "%s");
     if (!hole) return t;
     size_t pre = (size_t)(hole - t);

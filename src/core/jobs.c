@@ -28,15 +28,15 @@ struct ftz_job {
     int64_t id;
     char *kind;
     char *owner;
-    int64_t attempts;          /* this claim's number; part of every later condition */
+    int64_t attempts; /* this claim's number; part of every later condition */
     int lease_s;
-    json_t *payload;           /* owned; {} at least */
-    bool bad_payload;          /* the stored payload was not a JSON object */
-    json_t *result;            /* owned; NULL until set */
-    char *error;               /* heap; NULL until set */
-    const atomic_bool *stop;   /* the runner is stopping; NULL outside a runner */
-    bool lost;                 /* a conditional update found the claim gone */
-    bool stopping;             /* progress refused because the runner stops */
+    json_t *payload;         /* owned; {} at least */
+    bool bad_payload;        /* the stored payload was not a JSON object */
+    json_t *result;          /* owned; NULL until set */
+    char *error;             /* heap; NULL until set */
+    const atomic_bool *stop; /* the runner is stopping; NULL outside a runner */
+    bool lost;               /* a conditional update found the claim gone */
+    bool stopping;           /* progress refused because the runner stops */
 };
 
 static void (*observer)(const char *outcome);
@@ -111,8 +111,8 @@ static ftz_rc run_sessions_sweep(ftz_ctx *c, ftz_job *job)
     }
     rc = ftz_db_commit(c->db);
     if (rc) goto fail;
-    ftz_job_set_result(job, json_pack("{s:I,s:I}", "sessions", (json_int_t)nsess,
-                                      "login_throttle", (json_int_t)nthrottle));
+    ftz_job_set_result(job, json_pack("{s:I,s:I}", "sessions", (json_int_t)nsess, "login_throttle",
+                                      (json_int_t)nthrottle));
     return FTZ_OK;
 fail:
     ftz_log_error("sessions.sweep: %s", ftz_db_errmsg(c->db));
@@ -267,8 +267,10 @@ ftz_rc ftz_job_enqueue(ftz_ctx *c, const char *kind, json_t *payload, const char
     ftz_stmt_bind_text(st, now);
     ftz_stmt_bind_text(st, now);
     int r = ftz_stmt_next(st);
-    if (r == 1) *id = ftz_stmt_int(st, 0);
-    else if (r < 0) rc = stmt_fail(st);
+    if (r == 1)
+        *id = ftz_stmt_int(st, 0);
+    else if (r < 0)
+        rc = stmt_fail(st);
     ftz_stmt_done(st);
     if (rc) goto fail;
     if (*id) {
@@ -420,8 +422,9 @@ ftz_rc ftz_jobs_reclaim(ftz_ctx *c, int64_t now, int64_t *requeued, int64_t *fai
     rc = run_counted(st, &nr);
     if (rc) goto out;
     if (nr) ftz_log_warn("jobs: %lld lapsed lease(s) reclaimed", (long long)nr);
-    if (nf) ftz_log_warn("jobs: %lld job(s) failed after %d lapsed leases", (long long)nf,
-                         FTZ_JOB_MAX_ATTEMPTS);
+    if (nf)
+        ftz_log_warn("jobs: %lld job(s) failed after %d lapsed leases", (long long)nf,
+                     FTZ_JOB_MAX_ATTEMPTS);
 out:
     if (requeued) *requeued = nr;
     if (failed) *failed = nf;
@@ -530,9 +533,8 @@ ftz_rc ftz_job_progress(ftz_ctx *c, ftz_job *job, int percent)
     char ts[32];
     ftz_db_now(ts);
     ftz_stmt *st;
-    ftz_rc rc = ftz_db_prepare(c->db,
-                               "UPDATE jobs SET percent = ?, lease_until = ?, updated_at = ?" CLAIM_COND,
-                               &st);
+    ftz_rc rc = ftz_db_prepare(
+        c->db, "UPDATE jobs SET percent = ?, lease_until = ?, updated_at = ?" CLAIM_COND, &st);
     if (rc) return rc;
     ftz_stmt_bind_int(st, percent);
     ftz_stmt_bind_int(st, now_s() + job->lease_s);
@@ -664,8 +666,8 @@ ftz_rc ftz_job_run(ftz_ctx *c, ftz_job *job)
         end = ftz_job_fail(c, job, why);
         outcome = end ? "lost" : "failed";
         if (!end)
-            ftz_log_warn("job %lld %s: failed after %lld ms: %s", (long long)job->id, job->kind,
-                         ms, why);
+            ftz_log_warn("job %lld %s: failed after %lld ms: %s", (long long)job->id, job->kind, ms,
+                         why);
     }
     if (end && end != FTZ_ECONFLICT)
         ftz_log_error("job %lld %s: cannot record the end: %s", (long long)job->id, job->kind,
@@ -687,8 +689,7 @@ void ftz_job_free(ftz_job *job)
     ftz_free(job);
 }
 
-static ftz_rc tick(ftz_ctx *c, const char *owner, int lease_s, bool *ran,
-                   const atomic_bool *stop)
+static ftz_rc tick(ftz_ctx *c, const char *owner, int lease_s, bool *ran, const atomic_bool *stop)
 {
     *ran = false;
     int64_t now = now_s();
@@ -720,8 +721,8 @@ ftz_rc ftz_jobs_tick(ftz_ctx *c, const char *owner, int lease_s, bool *ran)
 
 /* ==== reading jobs ==== */
 
-#define JOB_COLS                                                                               \
-    "j.id, j.kind, j.period, j.state, j.percent, j.result, j.error, j.attempts, j.created_by, " \
+#define JOB_COLS                                                                                   \
+    "j.id, j.kind, j.period, j.state, j.percent, j.result, j.error, j.attempts, j.created_by, "    \
     "j.created_at, j.started_at, j.finished_at"
 
 static json_t *text_or_null(const char *s)
@@ -742,8 +743,8 @@ static json_t *job_row(ftz_stmt *st)
     json_object_set_new(o, "result", rj ? rj : json_null());
     json_object_set_new(o, "error", text_or_null(ftz_stmt_text(st, 6)));
     json_object_set_new(o, "attempts", json_integer(ftz_stmt_int(st, 7)));
-    json_object_set_new(o, "created_by", ftz_stmt_isnull(st, 8) ? json_null()
-                                                                 : json_integer(ftz_stmt_int(st, 8)));
+    json_object_set_new(o, "created_by",
+                        ftz_stmt_isnull(st, 8) ? json_null() : json_integer(ftz_stmt_int(st, 8)));
     json_object_set_new(o, "created_at", text_or_null(ftz_stmt_text(st, 9)));
     json_object_set_new(o, "started_at", text_or_null(ftz_stmt_text(st, 10)));
     json_object_set_new(o, "finished_at", text_or_null(ftz_stmt_text(st, 11)));
@@ -774,9 +775,12 @@ ftz_rc ftz_job_get(ftz_ctx *c, int64_t id, json_t **out)
     ftz_rc rc = ftz_q_prepare(c->db, &q, &st);
     if (rc) return rc;
     int r = ftz_stmt_next(st);
-    if (r == 1) *out = job_row(st);
-    else if (r == 0) rc = ftz_err_set(&c->err, FTZ_ENOTFOUND, "not_found", NULL);
-    else rc = stmt_fail(st);
+    if (r == 1)
+        *out = job_row(st);
+    else if (r == 0)
+        rc = ftz_err_set(&c->err, FTZ_ENOTFOUND, "not_found", NULL);
+    else
+        rc = stmt_fail(st);
     ftz_stmt_done(st);
     return rc;
 }
@@ -801,7 +805,8 @@ ftz_rc ftz_jobs_list(ftz_ctx *c, const ftz_jobs_q *jq, json_t **items, int64_t *
     *total = 0;
     static const struct {
         const char *key, *col;
-    } sorts[] = {{"id", "j.id"}, {"created_at", "j.created_at"}, {"state", "j.state"}, {"kind", "j.kind"}};
+    } sorts[] = {
+        {"id", "j.id"}, {"created_at", "j.created_at"}, {"state", "j.state"}, {"kind", "j.kind"}};
     const char *col = "j.id";
     for (size_t i = 0; jq->sort_key && i < FTZ_COUNTOF(sorts); i++)
         if (strcmp(sorts[i].key, jq->sort_key) == 0) col = sorts[i].col;
@@ -814,8 +819,10 @@ ftz_rc ftz_jobs_list(ftz_ctx *c, const ftz_jobs_q *jq, json_t **items, int64_t *
     ftz_rc rc = ftz_q_prepare(c->db, &q, &st);
     if (rc) return rc;
     int r = ftz_stmt_next(st);
-    if (r == 1) *total = ftz_stmt_int(st, 0);
-    else rc = stmt_fail(st);
+    if (r == 1)
+        *total = ftz_stmt_int(st, 0);
+    else
+        rc = stmt_fail(st);
     ftz_stmt_done(st);
     if (rc) return rc;
 
@@ -847,13 +854,13 @@ ftz_rc ftz_jobs_list(ftz_ctx *c, const ftz_jobs_q *jq, json_t **items, int64_t *
 
 struct ftz_jobs_runner {
     const ftz_conf *conf;
-    ftz_db *db;              /* the runner's own connection */
-    char owner[320];         /* hostname:pid:random */
+    ftz_db *db;      /* the runner's own connection */
+    char owner[320]; /* hostname:pid:random */
     pthread_t thread;
     pthread_mutex_t mu;
-    pthread_cond_t cv;       /* signalled by stop; timed waits on CLOCK_MONOTONIC */
-    bool stopping;           /* under mu */
-    atomic_bool stop;        /* the same, for running jobs' progress calls */
+    pthread_cond_t cv; /* signalled by stop; timed waits on CLOCK_MONOTONIC */
+    bool stopping;     /* under mu */
+    atomic_bool stop;  /* the same, for running jobs' progress calls */
 };
 
 static void *runner_main(void *arg)

@@ -49,13 +49,13 @@ typedef ftz_rc (*ftz_job_fn)(ftz_ctx *c, ftz_job *job);
 typedef enum { FTZ_JOB_ONCE = 0, FTZ_JOB_HOURLY } ftz_job_every;
 
 typedef struct ftz_job_kind {
-    const char *kind;      /* "sessions.sweep" */
+    const char *kind; /* "sessions.sweep" */
     ftz_job_fn run;
     /* Checks a payload at enqueue time, recording field errors as "payload.<member>";
      * NULL: the payload must be an empty object. */
     void (*check)(ftz_ctx *c, json_t *payload);
-    ftz_job_every every;   /* scheduled by every runner for each period */
-    bool test_only;        /* registered only when conf->test_hooks */
+    ftz_job_every every; /* scheduled by every runner for each period */
+    bool test_only;      /* registered only when conf->test_hooks */
 } ftz_job_kind;
 
 /* The registered kind, or NULL (test kinds exist only when conf->test_hooks; conf may be
@@ -78,8 +78,7 @@ ftz_rc ftz_job_enqueue(ftz_ctx *c, const char *kind, json_t *payload, const char
 /* Claims the job id for owner with a lease of lease_s seconds from now; *out is a new job
  * (ftz_job_free). FTZ_ECONFLICT when the job is not queued (claimed by someone else,
  * finished, or missing). Runs outside any transaction (one statement). */
-ftz_rc ftz_job_claim(ftz_ctx *c, int64_t id, const char *owner, int lease_s, ftz_job **out)
-    FTZ_WUR;
+ftz_rc ftz_job_claim(ftz_ctx *c, int64_t id, const char *owner, int lease_s, ftz_job **out) FTZ_WUR;
 /* Claims the oldest queued job of a kind registered here; FTZ_ENOTFOUND when none. */
 ftz_rc ftz_job_claim_next(ftz_ctx *c, const char *owner, int lease_s, ftz_job **out) FTZ_WUR;
 

@@ -73,3 +73,8 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_entity ON audit (entity, entity_id);
 CREATE INDEX audit_actor ON audit (actor_id, seq);
+
+-- migration: 2 platform lookup indexes
+-- GET /api/v1/jobs for a non-admin lists its own jobs; files are scoped by firm.
+CREATE INDEX jobs_created_by ON jobs (created_by, id);
+CREATE INDEX files_firm ON files (firm_id, id);

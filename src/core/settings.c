@@ -26,7 +26,8 @@ static const ftz_setting_def defs[] = {
      "密码哈希（argon2id）使用的内存，KiB", "Память для хеширования паролей (argon2id), КиБ",
      "Memory used by the password hash (argon2id), KiB"},
     {"auth.max_concurrent_hashes", FTZ_SETTING_INT, 4, 1, 64, NULL, NULL,
-     "每个进程同时计算密码哈希的上限", "Наибольшее число одновременных хеширований паролей в процессе",
+     "每个进程同时计算密码哈希的上限",
+     "Наибольшее число одновременных хеширований паролей в процессе",
      "Password hashes computed at the same time per process, at most"},
     {"auth.login_max_failures", FTZ_SETTING_INT, 5, 1, 100, NULL, NULL,
      "时间窗口内允许的登录失败次数，超过后暂时锁定",
@@ -69,9 +70,12 @@ const ftz_setting_def *ftz_setting_defs(size_t *n)
 static const char *type_name(ftz_setting_type t)
 {
     switch (t) {
-    case FTZ_SETTING_INT: return "integer";
-    case FTZ_SETTING_STR: return "string";
-    default: return "boolean";
+    case FTZ_SETTING_INT:
+        return "integer";
+    case FTZ_SETTING_STR:
+        return "string";
+    default:
+        return "boolean";
     }
 }
 
@@ -149,9 +153,12 @@ static bool text_fits(const ftz_setting_def *d, const char *text)
 static char *default_text(ftz_arena *a, const ftz_setting_def *d)
 {
     switch (d->type) {
-    case FTZ_SETTING_INT: return ftz_arena_printf(a, "%lld", (long long)d->int_default);
-    case FTZ_SETTING_BOOL: return ftz_arena_strdup(a, d->int_default ? "true" : "false");
-    default: return ftz_arena_strdup(a, d->str_default);
+    case FTZ_SETTING_INT:
+        return ftz_arena_printf(a, "%lld", (long long)d->int_default);
+    case FTZ_SETTING_BOOL:
+        return ftz_arena_strdup(a, d->int_default ? "true" : "false");
+    default:
+        return ftz_arena_strdup(a, d->str_default);
     }
 }
 
@@ -164,16 +171,18 @@ static json_t *typed(const ftz_setting_def *d, const char *text)
         if (!parse_i64(text, &v)) v = d->int_default;
         return json_integer(v);
     }
-    case FTZ_SETTING_BOOL: return json_boolean(strcmp(text, "true") == 0);
-    default: return json_string(text);
+    case FTZ_SETTING_BOOL:
+        return json_boolean(strcmp(text, "true") == 0);
+    default:
+        return json_string(text);
     }
 }
 
 typedef struct stored {
-    bool present;         /* a row exists */
-    const char *value;    /* the effective value as text (the default when absent or bad) */
+    bool present;      /* a row exists */
+    const char *value; /* the effective value as text (the default when absent or bad) */
     const char *updated_at;
-    int64_t updated_by;   /* 0 = NULL */
+    int64_t updated_by; /* 0 = NULL */
 } stored;
 
 static ftz_rc load(ftz_ctx *c, const ftz_setting_def *d, stored *out)
@@ -204,8 +213,8 @@ static ftz_rc load(ftz_ctx *c, const ftz_setting_def *d, stored *out)
     return FTZ_OK;
 }
 
-static ftz_rc lookup(ftz_ctx *c, const char *name, ftz_setting_type type,
-                     const ftz_setting_def **d, stored *s)
+static ftz_rc lookup(ftz_ctx *c, const char *name, ftz_setting_type type, const ftz_setting_def **d,
+                     stored *s)
 {
     *d = ftz_setting_find(name);
     if (!*d) {
@@ -410,9 +419,9 @@ static ftz_rc store(ftz_ctx *c, const ftz_setting_def *d, const char *text)
     }
     if (rc) return rc;
     json_t *b = json_pack("{s:o}", "value", typed(d, before.value));
-    json_t *a = text ? json_pack("{s:o}", "value", typed(d, text))
-                     : json_pack("{s:o,s:b}", "value", typed(d, default_text(c->arena, d)),
-                                 "reset", 1);
+    json_t *a =
+        text ? json_pack("{s:o}", "value", typed(d, text))
+             : json_pack("{s:o,s:b}", "value", typed(d, default_text(c->arena, d)), "reset", 1);
     rc = ftz_audit(c, "setting.set", "setting", d->name, b, a);
     json_decref(b);
     json_decref(a);

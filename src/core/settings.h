@@ -21,13 +21,13 @@
 typedef enum { FTZ_SETTING_INT = 1, FTZ_SETTING_STR, FTZ_SETTING_BOOL } ftz_setting_type;
 
 typedef struct ftz_setting_def {
-    const char *name;             /* "auth.login_max_failures" */
+    const char *name; /* "auth.login_max_failures" */
     ftz_setting_type type;
-    int64_t int_default;          /* FTZ_SETTING_INT, and FTZ_SETTING_BOOL (0/1) */
-    int64_t min, max;             /* FTZ_SETTING_INT: inclusive range; STR: length in chars */
-    const char *str_default;      /* FTZ_SETTING_STR */
-    const char *const *allowed;   /* FTZ_SETTING_STR: NULL-ended list, or NULL for any text */
-    const char *zh, *ru, *en;     /* what it controls, for the admin UI */
+    int64_t int_default;        /* FTZ_SETTING_INT, and FTZ_SETTING_BOOL (0/1) */
+    int64_t min, max;           /* FTZ_SETTING_INT: inclusive range; STR: length in chars */
+    const char *str_default;    /* FTZ_SETTING_STR */
+    const char *const *allowed; /* FTZ_SETTING_STR: NULL-ended list, or NULL for any text */
+    const char *zh, *ru, *en;   /* what it controls, for the admin UI */
 } ftz_setting_def;
 
 /* The definition of name, or NULL when there is no such setting. */

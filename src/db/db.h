@@ -70,7 +70,7 @@ int64_t ftz_stmt_changes(const ftz_stmt *st);
 
 int ftz_stmt_ncols(const ftz_stmt *st);
 bool ftz_stmt_isnull(const ftz_stmt *st, int col);
-int64_t ftz_stmt_int(const ftz_stmt *st, int col);   /* 0 for NULL */
+int64_t ftz_stmt_int(const ftz_stmt *st, int col);      /* 0 for NULL */
 const char *ftz_stmt_text(const ftz_stmt *st, int col); /* NULL for NULL */
 const void *ftz_stmt_blob(const ftz_stmt *st, int col, size_t *len);
 /* Copies a text column into the arena (NULL stays NULL). */
@@ -94,7 +94,7 @@ typedef struct ftz_qparam {
 
 typedef struct ftz_q {
     ftz_arena *arena;
-    char *sql;  /* arena string, grown by ftz_q_sql */
+    char *sql; /* arena string, grown by ftz_q_sql */
     size_t len, cap;
     ftz_qparam *params;
     size_t nparams, capparams;

@@ -32,31 +32,31 @@ typedef struct ftz_db_ops {
 typedef struct ftz_dbparam {
     char type; /* 'i' int64, 's' text, 'b' blob, 'n' null */
     int64_t i;
-    char *p;   /* text (NUL-terminated) or blob bytes */
+    char *p; /* text (NUL-terminated) or blob bytes */
     size_t n;
 } ftz_dbparam;
 
-#define FTZ_DB_MAXPARAMS 64
+#define FTZ_DB_MAXPARAMS  64
 #define FTZ_DB_STMT_CACHE 128
 
 struct ftz_stmt {
     ftz_db *db;
-    const char *sql;  /* cached: the caller's literal; tmp: heap copy */
+    const char *sql; /* cached: the caller's literal; tmp: heap copy */
     bool cached;
-    bool started;     /* next() has run the statement */
-    bool in_use;      /* handed out by ftz_db_prepare, ftz_stmt_done not yet called */
+    bool started; /* next() has run the statement */
+    bool in_use;  /* handed out by ftz_db_prepare, ftz_stmt_done not yet called */
     ftz_rc rc;
     int64_t changes;
     int nparams;
     ftz_dbparam params[FTZ_DB_MAXPARAMS];
-    void *impl;       /* backend statement (sqlite3_stmt*, pg state) */
+    void *impl; /* backend statement (sqlite3_stmt*, pg state) */
     struct ftz_stmt *next_cached;
 };
 
 struct ftz_db {
     const ftz_db_ops *ops;
     ftz_db_backend kind;
-    void *impl;             /* sqlite3* or PGconn* */
+    void *impl; /* sqlite3* or PGconn* */
     bool in_txn;
     char errmsg[512];
     ftz_stmt *cache[FTZ_DB_STMT_CACHE]; /* open hashing on the sql pointer */

@@ -41,9 +41,8 @@ static ftz_rc map_rc(ftz_db *db, int rc)
 static ftz_rc sq_open(ftz_db *db, const char *target, char *errbuf, size_t errlen)
 {
     sqlite3 *c = NULL;
-    int rc = sqlite3_open_v2(target, &c,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        target, &c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         snprintf(errbuf, errlen, "cannot open SQLite database '%s': %s", target,
                  c ? sqlite3_errmsg(c) : sqlite3_errstr(rc));
@@ -140,8 +139,8 @@ static int sq_next(ftz_stmt *st)
     if (!st->started) {
         int np = sqlite3_bind_parameter_count(s);
         if (np != st->nparams) {
-            ftz_db_set_error(st->db, "statement wants %d parameters, %d bound: %s", np,
-                             st->nparams, st->sql);
+            ftz_db_set_error(st->db, "statement wants %d parameters, %d bound: %s", np, st->nparams,
+                             st->sql);
             st->rc = FTZ_EINTERNAL;
             return -1;
         }
@@ -166,8 +165,7 @@ static int sq_next(ftz_stmt *st)
                 return -1;
             }
         }
-    }
-    else if (!sqlite3_stmt_busy(s)) {
+    } else if (!sqlite3_stmt_busy(s)) {
         return 0; /* ran to completion: stepping again would run it again */
     }
     int rc = sqlite3_step(s);

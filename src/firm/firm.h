@@ -28,7 +28,7 @@ ftz_rc firm_find_by_code(ftz_ctx *c, const char *credit_code, int64_t *id) FTZ_W
 ftz_rc firm_update(ftz_ctx *c, int64_t id, int64_t version, json_t *patch) FTZ_WUR;
 
 typedef struct firm_list_q {
-    const char *q;      /* searched in the folded names and the credit code */
+    const char *q; /* searched in the folded names and the credit code */
     const char *status;
     int64_t commissioner_id, department_id;
     const char *sort_key;

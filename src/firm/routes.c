@@ -21,14 +21,14 @@ static const ftz_export_col_i18n firm_cols[] = {
     {"created_at", "登记时间", "Создано", "Created", FTZ_COL_TIME, 22},
 };
 
-static const char *const firm_fields[] = {"credit_code", "name_zh",         "name_ru",
-                                          "name_en",     "status",          "commissioner_id",
-                                          "department_id", "version",       NULL};
+static const char *const firm_fields[] = {"credit_code",   "name_zh", "name_ru",
+                                          "name_en",       "status",  "commissioner_id",
+                                          "department_id", "version", NULL};
 
 static void h_list(ftz_ctx *c)
 {
-    static const char *const sorts[] = {"id", "name_zh", "credit_code", "created_at", "status",
-                                        NULL};
+    static const char *const sorts[] = {"id",         "name_zh", "credit_code",
+                                        "created_at", "status",  NULL};
     ftz_page pg;
     ftz_page_parse(c, sorts, "-id", &pg);
     firm_list_q q = {0};

@@ -16,10 +16,10 @@
 
 static const auth_scope_cols firm_scope = {"f.department_id", "f.id", "f.commissioner_id"};
 
-#define FIRM_SELECT                                                                               \
-    "SELECT f.id, f.credit_code, f.name_zh, f.name_ru, f.name_en, f.status, f.commissioner_id, " \
-    "cu.display_name, f.department_id, d.name, f.created_at, f.updated_at, f.version "           \
-    "FROM firms f LEFT JOIN users cu ON cu.id = f.commissioner_id "                              \
+#define FIRM_SELECT                                                                                \
+    "SELECT f.id, f.credit_code, f.name_zh, f.name_ru, f.name_en, f.status, f.commissioner_id, "   \
+    "cu.display_name, f.department_id, d.name, f.created_at, f.updated_at, f.version "             \
+    "FROM firms f LEFT JOIN users cu ON cu.id = f.commissioner_id "                                \
     "LEFT JOIN departments d ON d.id = f.department_id WHERE 1 = 1"
 
 static json_t *jstr(const char *s)
@@ -66,7 +66,8 @@ static char *fold_names(ftz_arena *a, const char *zh, const char *ru, const char
 static void check_code(ftz_ctx *c, const char *code)
 {
     const char *why = NULL;
-    if (!code) ftz_err_field(&c->err, "credit_code", "required", NULL);
+    if (!code)
+        ftz_err_field(&c->err, "credit_code", "required", NULL);
     else if (!firm_uscc_valid(code, &why)) {
         if (why && (strcmp(why, "check_digit") == 0 || strcmp(why, "org_check_digit") == 0))
             ftz_err_field(&c->err, "credit_code", "check_digit", NULL);
@@ -81,14 +82,18 @@ static ftz_rc check_refs(ftz_ctx *c, int64_t commissioner_id, int64_t department
     ftz_rc rc;
     if (commissioner_id) {
         rc = ftz_db_scalar(c->db, &x, "SELECT id FROM users WHERE id = ?", "i", commissioner_id);
-        if (rc == FTZ_ENOTFOUND) ftz_err_field(&c->err, "commissioner_id", "no_such", NULL);
-        else if (rc) return rc;
+        if (rc == FTZ_ENOTFOUND)
+            ftz_err_field(&c->err, "commissioner_id", "no_such", NULL);
+        else if (rc)
+            return rc;
     }
     if (department_id) {
-        rc = ftz_db_scalar(c->db, &x, "SELECT id FROM departments WHERE id = ?", "i",
-                           department_id);
-        if (rc == FTZ_ENOTFOUND) ftz_err_field(&c->err, "department_id", "no_such", NULL);
-        else if (rc) return rc;
+        rc =
+            ftz_db_scalar(c->db, &x, "SELECT id FROM departments WHERE id = ?", "i", department_id);
+        if (rc == FTZ_ENOTFOUND)
+            ftz_err_field(&c->err, "department_id", "no_such", NULL);
+        else if (rc)
+            return rc;
     }
     return FTZ_OK;
 }
@@ -137,8 +142,10 @@ ftz_rc firm_create(ftz_ctx *c, const firm_in *in, int64_t *id)
         int64_t x;
         rc = ftz_db_scalar(c->db, &x, "SELECT id FROM firms WHERE credit_code = ?", "s",
                            in->credit_code);
-        if (rc == FTZ_OK) ftz_err_field(&c->err, "credit_code", "exists", NULL);
-        else if (rc != FTZ_ENOTFOUND) return rc;
+        if (rc == FTZ_OK)
+            ftz_err_field(&c->err, "credit_code", "exists", NULL);
+        else if (rc != FTZ_ENOTFOUND)
+            return rc;
     }
     if (c->err.rc) return c->err.rc;
     char now[32];
@@ -266,8 +273,10 @@ out:
 static void copy_params(ftz_q *dst, const ftz_q *src)
 {
     for (size_t i = 0; i < src->nparams; i++) {
-        if (src->params[i].type == 'i') ftz_q_int(dst, src->params[i].i);
-        else ftz_q_text(dst, src->params[i].s);
+        if (src->params[i].type == 'i')
+            ftz_q_int(dst, src->params[i].i);
+        else
+            ftz_q_text(dst, src->params[i].s);
     }
 }
 

@@ -15,8 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-const ftz_export_col *ftz_export_cols_lang(ftz_ctx *c, const ftz_export_col_i18n *defs,
-                                           size_t n)
+const ftz_export_col *ftz_export_cols_lang(ftz_ctx *c, const ftz_export_col_i18n *defs, size_t n)
 {
     if (!n) return NULL;
     ftz_export_col *cols = ftz_arena_alloc(c->arena, n * sizeof(*cols));
@@ -24,8 +23,10 @@ const ftz_export_col *ftz_export_cols_lang(ftz_ctx *c, const ftz_export_col_i18n
     for (size_t i = 0; i < n; i++) {
         const ftz_export_col_i18n *d = &defs[i];
         const char *title = d->zh;
-        if (strcmp(lang, "ru") == 0 && d->ru) title = d->ru;
-        else if (strcmp(lang, "en") == 0 && d->en) title = d->en;
+        if (strcmp(lang, "ru") == 0 && d->ru)
+            title = d->ru;
+        else if (strcmp(lang, "en") == 0 && d->en)
+            title = d->en;
         cols[i].key = d->key;
         cols[i].title = title;
         cols[i].type = d->type;
@@ -34,8 +35,8 @@ const ftz_export_col *ftz_export_cols_lang(ftz_ctx *c, const ftz_export_col_i18n
     return cols;
 }
 
-void ftz_reply_export(ftz_ctx *c, const char *basename, const ftz_export_col *cols,
-                      size_t ncols, json_t *items)
+void ftz_reply_export(ftz_ctx *c, const char *basename, const ftz_export_col *cols, size_t ncols,
+                      json_t *items)
 {
     ftz_export_format f;
     if (ftz_export_format_parse(ftz_req_ext(c), &f)) {

@@ -17,16 +17,15 @@
 /* One column with its header in the three languages; a route keeps a static table of these
  * and turns it into ftz_export_col for the request with ftz_export_cols_lang. */
 typedef struct ftz_export_col_i18n {
-    const char *key;        /* field of each item (dotted path allowed, see core/export.h) */
+    const char *key;          /* field of each item (dotted path allowed, see core/export.h) */
     const char *zh, *ru, *en; /* header text */
     ftz_col_type type;
-    int width;              /* XLSX width in characters; 0 = guessed */
+    int width; /* XLSX width in characters; 0 = guessed */
 } ftz_export_col_i18n;
 
 /* The columns with titles in c->lang (Chinese for any other value), allocated in c's arena.
  * n == 0 returns NULL. */
-const ftz_export_col *ftz_export_cols_lang(ftz_ctx *c, const ftz_export_col_i18n *defs,
-                                           size_t n);
+const ftz_export_col *ftz_export_cols_lang(ftz_ctx *c, const ftz_export_col_i18n *defs, size_t n);
 
 /* Renders items (an array of objects; stolen, also on failure) as the file ftz_req_ext(c)
  * asks for and replies 200 with it as a download named "<basename>-YYYYMMDD.<ext>" (today
@@ -35,7 +34,7 @@ const ftz_export_col *ftz_export_cols_lang(ftz_ctx *c, const ftz_export_col_i18n
  * FTZ_EXPORT_MAX_ROWS or an XLSX cell too long, 500 for a failed temporary file and for a
  * value that does not fit its column type (a bug in the caller's columns, logged). Ends the
  * handler: exactly one reply is made. */
-void ftz_reply_export(ftz_ctx *c, const char *basename, const ftz_export_col *cols,
-                      size_t ncols, json_t *items);
+void ftz_reply_export(ftz_ctx *c, const char *basename, const ftz_export_col *cols, size_t ncols,
+                      json_t *items);
 
 #endif

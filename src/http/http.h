@@ -30,9 +30,9 @@ typedef struct ftz_route {
     const char *method;  /* GET POST PATCH PUT DELETE */
     const char *pattern; /* "/api/v1/users/{id}" */
     ftz_handler handler;
-    const char *perm;    /* "auth.user.admin", FTZ_PERM_PUBLIC or FTZ_PERM_AUTHENTICATED */
+    const char *perm; /* "auth.user.admin", FTZ_PERM_PUBLIC or FTZ_PERM_AUTHENTICATED */
     unsigned flags;
-    size_t max_body;     /* 0 = the default JSON cap (1 MiB) */
+    size_t max_body; /* 0 = the default JSON cap (1 MiB) */
 } ftz_route;
 
 /* ---- the request ---- */
@@ -94,15 +94,14 @@ int ftz_rc_status(ftz_rc rc);
 void ftz_jin_only(ftz_ctx *c, json_t *obj, const char *const *allowed);
 /* A string of at most maxchars code points (0 = no limit); trimmed of surrounding ASCII
  * white space. required and missing/null → "required"; empty after trim counts as missing. */
-const char *ftz_jin_str(ftz_ctx *c, json_t *obj, const char *name, bool required,
-                        size_t maxchars);
+const char *ftz_jin_str(ftz_ctx *c, json_t *obj, const char *name, bool required, size_t maxchars);
 /* An integer within [min, max]; *present tells whether it was given. */
 int64_t ftz_jin_int(ftz_ctx *c, json_t *obj, const char *name, bool required, int64_t min,
                     int64_t max, bool *present);
 bool ftz_jin_bool(ftz_ctx *c, json_t *obj, const char *name, bool required, bool dflt);
 /* An array of strings (each at most maxchars); NULL when absent. */
-const char **ftz_jin_strs(ftz_ctx *c, json_t *obj, const char *name, bool required,
-                          size_t maxitems, size_t maxchars, size_t *n);
+const char **ftz_jin_strs(ftz_ctx *c, json_t *obj, const char *name, bool required, size_t maxitems,
+                          size_t maxchars, size_t *n);
 /* Whether the member is present (even as null). */
 bool ftz_jin_has(json_t *obj, const char *name);
 

@@ -7,10 +7,10 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
-#define FTZ_HTTP_MAX_PARAMS   8
-#define FTZ_HTTP_JSON_CAP     (1024 * 1024)
-#define FTZ_HTTP_JSON_DEPTH   32
-#define FTZ_HTTP_MAX_HEADERS  16
+#define FTZ_HTTP_MAX_PARAMS  8
+#define FTZ_HTTP_JSON_CAP    (1024 * 1024)
+#define FTZ_HTTP_JSON_DEPTH  32
+#define FTZ_HTTP_MAX_HEADERS 16
 
 typedef struct ftz_kv {
     const char *name, *value;
@@ -19,8 +19,8 @@ typedef struct ftz_kv {
 struct ftz_req {
     struct evhttp_request *ev;
     const char *method;
-    const char *path;          /* decoded, without the query */
-    const char *ext;           /* export suffix or NULL */
+    const char *path; /* decoded, without the query */
+    const char *ext;  /* export suffix or NULL */
     ftz_kv params[FTZ_HTTP_MAX_PARAMS];
     int nparams;
     ftz_kv *query;
@@ -29,7 +29,7 @@ struct ftz_req {
     size_t body_len;
     json_t *json;
     const ftz_route *route;
-    int route_index;           /* for metrics; -1 unmatched */
+    int route_index; /* for metrics; -1 unmatched */
     /* the response */
     int status;
     const char *content_type;
@@ -41,8 +41,8 @@ struct ftz_req {
 
 /* router.c: finds the route for method + path; fills params and ext. Returns the route or
  * NULL; *method_mismatch is set when the path exists under another method (405). */
-const ftz_route *ftz_router_match(ftz_req *r, ftz_arena *a, bool *method_mismatch,
-                                  char *allow, size_t allowlen, int *index);
+const ftz_route *ftz_router_match(ftz_req *r, ftz_arena *a, bool *method_mismatch, char *allow,
+                                  size_t allowlen, int *index);
 /* Checks the table once at start-up (every route declares a permission). */
 ftz_rc ftz_router_check(char *errbuf, size_t errlen) FTZ_WUR;
 

@@ -55,8 +55,10 @@ void ftz_metrics_record(int route_index, int status, uint64_t ns, uint64_t dbns)
 
 void ftz_metrics_job(const char *outcome)
 {
-    if (strcmp(outcome, "done") == 0) atomic_fetch_add(&jobs_done, 1);
-    else atomic_fetch_add(&jobs_failed, 1);
+    if (strcmp(outcome, "done") == 0)
+        atomic_fetch_add(&jobs_done, 1);
+    else
+        atomic_fetch_add(&jobs_failed, 1);
 }
 
 void ftz_metrics_render(ftz_ctx *c, ftz_buf *out)
@@ -72,8 +74,10 @@ void ftz_metrics_render(ftz_ctx *c, ftz_buf *out)
             const char *method = r < n ? routes[r].method : "-";
             const char *pattern = r < n ? routes[r].pattern : "unrouted";
             char st[8];
-            if (s < FTZ_COUNTOF(statuses)) snprintf(st, sizeof st, "%d", statuses[s]);
-            else snprintf(st, sizeof st, "other");
+            if (s < FTZ_COUNTOF(statuses))
+                snprintf(st, sizeof st, "%d", statuses[s]);
+            else
+                snprintf(st, sizeof st, "other");
             ftz_buf_printf(out,
                            "ftz_http_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"} "
                            "%llu\n",

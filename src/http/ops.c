@@ -23,7 +23,7 @@ void ftz_ops_metrics(ftz_ctx *c)
     ftz_buf b;
     ftz_buf_init(&b, 0);
     ftz_metrics_render(c, &b);
-    ftz_reply_bytes(c, 200, "text/plain; version=0.0.4; charset=utf-8", b.data ? b.data : "",
-                    b.len, NULL);
+    ftz_reply_bytes(c, 200, "text/plain; version=0.0.4; charset=utf-8", b.data ? b.data : "", b.len,
+                    NULL);
     ftz_buf_cleanup(&b);
 }

@@ -80,20 +80,34 @@ json_t *ftz_req_json(const ftz_ctx *c)
 int ftz_rc_status(ftz_rc rc)
 {
     switch (rc) {
-    case FTZ_OK: return 200;
-    case FTZ_EPARSE: return 400;
-    case FTZ_EINVAL: return 422;
-    case FTZ_EAUTH: return 401;
-    case FTZ_EDENIED: return 403;
-    case FTZ_ENOTFOUND: return 404;
-    case FTZ_ECONFLICT: return 409;
-    case FTZ_ESTALE: return 412;
-    case FTZ_ETOOBIG: return 413;
-    case FTZ_EMEDIA: return 415;
-    case FTZ_EMETHOD: return 405;
-    case FTZ_ETHROTTLED: return 429;
-    case FTZ_EDB: return 503;
-    default: return 500;
+    case FTZ_OK:
+        return 200;
+    case FTZ_EPARSE:
+        return 400;
+    case FTZ_EINVAL:
+        return 422;
+    case FTZ_EAUTH:
+        return 401;
+    case FTZ_EDENIED:
+        return 403;
+    case FTZ_ENOTFOUND:
+        return 404;
+    case FTZ_ECONFLICT:
+        return 409;
+    case FTZ_ESTALE:
+        return 412;
+    case FTZ_ETOOBIG:
+        return 413;
+    case FTZ_EMEDIA:
+        return 415;
+    case FTZ_EMETHOD:
+        return 405;
+    case FTZ_ETHROTTLED:
+        return 429;
+    case FTZ_EDB:
+        return 503;
+    default:
+        return 500;
     }
 }
 
@@ -160,7 +174,8 @@ void ftz_reply_bytes(ftz_ctx *c, int status, const char *media_type, const void 
     r->content_type = ftz_arena_strdup(c->arena, media_type);
     ftz_buf_reset(&r->out);
     ftz_buf_put(&r->out, p, n);
-    if (download_name) ftz_reply_header(c, "Content-Disposition", disposition(c->arena, download_name));
+    if (download_name)
+        ftz_reply_header(c, "Content-Disposition", disposition(c->arena, download_name));
     r->replied = true;
 }
 
@@ -241,8 +256,7 @@ static const char *trim(ftz_arena *a, const char *s)
     return ftz_arena_strndup(a, s, n);
 }
 
-const char *ftz_jin_str(ftz_ctx *c, json_t *obj, const char *name, bool required,
-                        size_t maxchars)
+const char *ftz_jin_str(ftz_ctx *c, json_t *obj, const char *name, bool required, size_t maxchars)
 {
     json_t *v = obj ? json_object_get(obj, name) : NULL;
     if (!v || json_is_null(v)) {
@@ -305,8 +319,8 @@ bool ftz_jin_bool(ftz_ctx *c, json_t *obj, const char *name, bool required, bool
     return json_is_true(v);
 }
 
-const char **ftz_jin_strs(ftz_ctx *c, json_t *obj, const char *name, bool required,
-                          size_t maxitems, size_t maxchars, size_t *n)
+const char **ftz_jin_strs(ftz_ctx *c, json_t *obj, const char *name, bool required, size_t maxitems,
+                          size_t maxchars, size_t *n)
 {
     *n = 0;
     json_t *v = obj ? json_object_get(obj, name) : NULL;
@@ -364,8 +378,7 @@ static bool parse_q_int(const char *s, int64_t min, int64_t max, int64_t *out)
     return true;
 }
 
-bool ftz_page_parse(ftz_ctx *c, const char *const *allowed, const char *default_sort,
-                    ftz_page *out)
+bool ftz_page_parse(ftz_ctx *c, const char *const *allowed, const char *default_sort, ftz_page *out)
 {
     bool export = c->req && c->req->ext;
     out->page = 1;

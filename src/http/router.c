@@ -95,8 +95,7 @@ ftz_rc ftz_router_check(char *errbuf, size_t errlen)
             return FTZ_EINTERNAL;
         }
         for (size_t j = 0; j < i; j++) {
-            if (strcmp(r[i].method, r[j].method) == 0 &&
-                strcmp(r[i].pattern, r[j].pattern) == 0) {
+            if (strcmp(r[i].method, r[j].method) == 0 && strcmp(r[i].pattern, r[j].pattern) == 0) {
                 snprintf(errbuf, errlen, "route %s %s is declared twice", r[i].method,
                          r[i].pattern);
                 return FTZ_EINTERNAL;
@@ -107,8 +106,7 @@ ftz_rc ftz_router_check(char *errbuf, size_t errlen)
 }
 
 /* Matches the path segments against one compiled pattern; on success fills params. */
-static bool match(const compiled *t, const compiled *p, ftz_req *r, ftz_arena *a,
-                  const char **ext)
+static bool match(const compiled *t, const compiled *p, ftz_req *r, ftz_arena *a, const char **ext)
 {
     if (t->nseg != p->nseg) return false;
     *ext = NULL;
@@ -159,8 +157,8 @@ const ftz_route *ftz_router_match(ftz_req *r, ftz_arena *a, bool *method_mismatc
         const char *ext;
         if (!match(&table[i], &p, r, a, &ext)) continue;
         const char *m = table[i].route->method;
-        bool same = strcmp(m, r->method) == 0 ||
-                    (strcmp(r->method, "HEAD") == 0 && strcmp(m, "GET") == 0);
+        bool same =
+            strcmp(m, r->method) == 0 || (strcmp(r->method, "HEAD") == 0 && strcmp(m, "GET") == 0);
         if (same) {
             r->ext = ext;
             *index = (int)i;

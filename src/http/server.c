@@ -146,14 +146,22 @@ static bool sane_req_id(const char *s)
 static const char *method_name(enum evhttp_cmd_type t)
 {
     switch (t) {
-    case EVHTTP_REQ_GET: return "GET";
-    case EVHTTP_REQ_POST: return "POST";
-    case EVHTTP_REQ_HEAD: return "HEAD";
-    case EVHTTP_REQ_PUT: return "PUT";
-    case EVHTTP_REQ_DELETE: return "DELETE";
-    case EVHTTP_REQ_OPTIONS: return "OPTIONS";
-    case EVHTTP_REQ_PATCH: return "PATCH";
-    default: return "OTHER";
+    case EVHTTP_REQ_GET:
+        return "GET";
+    case EVHTTP_REQ_POST:
+        return "POST";
+    case EVHTTP_REQ_HEAD:
+        return "HEAD";
+    case EVHTTP_REQ_PUT:
+        return "PUT";
+    case EVHTTP_REQ_DELETE:
+        return "DELETE";
+    case EVHTTP_REQ_OPTIONS:
+        return "OPTIONS";
+    case EVHTTP_REQ_PATCH:
+        return "PATCH";
+    default:
+        return "OTHER";
     }
 }
 
@@ -197,11 +205,14 @@ static int json_depth(const unsigned char *p, size_t n)
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = p[i];
         if (in_str) {
-            if (ch == '\\') i++;
-            else if (ch == '"') in_str = false;
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_str = false;
             continue;
         }
-        if (ch == '"') in_str = true;
+        if (ch == '"')
+            in_str = true;
         else if (ch == '{' || ch == '[') {
             if (++depth > max) max = depth;
         } else if (ch == '}' || ch == ']')
@@ -263,8 +274,8 @@ static bool read_body(ftz_ctx *c, const ftz_route *route)
     json_error_t jerr;
     json_t *j = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!j) {
-        char *why = ftz_arena_printf(c->arena, "line %d, column %d: %s", jerr.line, jerr.column,
-                                     jerr.text);
+        char *why =
+            ftz_arena_printf(c->arena, "line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
         ftz_reply_fail(c, FTZ_EPARSE, "bad_json", why);
         return false;
     }
@@ -320,9 +331,9 @@ static void send_reply(ftz_ctx *c)
 static void access_log(ftz_ctx *c, uint64_t ns)
 {
     ftz_req *r = c->req;
-    ftz_log_info("access %s %s %s %d %zu %.3fms user=%s req=%s", c->addr ? c->addr : "-",
-                 r->method, r->path, r->status, r->out.len, (double)ns / 1e6,
-                 c->who ? c->who->username : "-", c->req_id);
+    ftz_log_info("access %s %s %s %d %zu %.3fms user=%s req=%s", c->addr ? c->addr : "-", r->method,
+                 r->path, r->status, r->out.len, (double)ns / 1e6, c->who ? c->who->username : "-",
+                 c->req_id);
 }
 
 static void handle_api(ftz_ctx *c)
@@ -432,7 +443,7 @@ static void on_request(struct evhttp_request *ev, void *arg)
     char *dec = evhttp_uridecode(raw_path, 0, &plen);
     if (!dec || strlen(dec) != plen || !ftz_utf8_valid(dec, plen)) {
         req.path = "-";
-        free(dec);
+        free(dec); /* evhttp_uridecode: malloc by libevent rule */
         ftz_reply_fail(&c, FTZ_EPARSE, "bad_utf8", NULL);
         goto send;
     }
@@ -504,8 +515,8 @@ static ftz_rc worker_setup(worker *w, const ftz_conf *conf, char *errbuf, size_t
     w->base = event_base_new();
     w->http = evhttp_new(w->base);
     evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
-                                            EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-                                            EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
+                                            EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH |
+                                            EVHTTP_REQ_OPTIONS);
     evhttp_set_max_body_size(w->http, (ev_ssize_t)conf->max_body);
     evhttp_set_max_headers_size(w->http, 32 * 1024);
     struct timeval tv = {conf->request_timeout, 0};

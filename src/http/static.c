@@ -87,9 +87,9 @@ void ftz_static_serve(ftz_ctx *c, const char *web_dir)
     char *full = ftz_arena_printf(c->arena, "%s%s", web_dir, rel);
     if (type && read_file(c, full, &data, &len)) {
         ftz_reply_bytes(c, 200, type, data, len, NULL);
-        ftz_reply_header(c, "Cache-Control", strncmp(rel, "/assets/", 8) == 0
-                                                 ? "public, max-age=31536000, immutable"
-                                                 : "no-cache");
+        ftz_reply_header(c, "Cache-Control",
+                         strncmp(rel, "/assets/", 8) == 0 ? "public, max-age=31536000, immutable"
+                                                          : "no-cache");
         return;
     }
     if (!type || strcmp(rel, "/index.html") == 0) {

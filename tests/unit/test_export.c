@@ -73,9 +73,9 @@ static void test_csv_exact(void **state)
     json_t *items = parse(sample_items);
     ftz_buf out;
     ftz_buf_init(&out, 0);
-    assert_int_equal(ftz_export_write(FTZ_EXPORT_CSV, "名单", cols, FTZ_COUNTOF(cols), items,
-                                      &out, &err),
-                     FTZ_OK);
+    assert_int_equal(
+        ftz_export_write(FTZ_EXPORT_CSV, "名单", cols, FTZ_COUNTOF(cols), items, &out, &err),
+        FTZ_OK);
     assert_int_equal(out.len, strlen(sample_csv));
     assert_memory_equal(out.data, sample_csv, out.len);
     ftz_buf_cleanup(&out);
@@ -158,7 +158,8 @@ static void test_bad_values(void **state)
         ftz_rc rc;
         const char *code, *param;
     } cases[] = {
-        {"[{\"amount_fen\":\"12.00\"}]", FTZ_EINVAL, "export_bad_value", "row 1, column amount_fen"},
+        {"[{\"amount_fen\":\"12.00\"}]", FTZ_EINVAL, "export_bad_value",
+         "row 1, column amount_fen"},
         {"[{},{\"amount_fen\":1.5}]", FTZ_EINVAL, "export_bad_value", "row 2, column amount_fen"},
         {"[{\"weight_g\":true}]", FTZ_EINVAL, "export_bad_value", "row 1, column weight_g"},
         {"[{\"qty\":\"3\"}]", FTZ_EINVAL, "export_bad_value", "row 1, column qty"},
@@ -229,9 +230,8 @@ static void test_bad_columns(void **state)
     ftz_export *x = NULL;
     assert_int_equal(ftz_export_open(&x, FTZ_EXPORT_CSV, "t", cols, 0, NULL), FTZ_EINVAL);
     assert_int_equal(ftz_export_open(&x, FTZ_EXPORT_CSV, "t", NULL, 1, NULL), FTZ_EINVAL);
-    assert_int_equal(
-        ftz_export_open(&x, FTZ_EXPORT_CSV, "t", cols, FTZ_EXPORT_MAX_COLS + 1, NULL),
-        FTZ_EINVAL);
+    assert_int_equal(ftz_export_open(&x, FTZ_EXPORT_CSV, "t", cols, FTZ_EXPORT_MAX_COLS + 1, NULL),
+                     FTZ_EINVAL);
     assert_int_equal(ftz_export_open(&x, (ftz_export_format)7, "t", cols, 1, NULL), FTZ_EINVAL);
     assert_null(x);
 }
@@ -322,9 +322,9 @@ static void test_xlsx_content(void **state)
     json_t *items = parse(sample_items);
     ftz_buf out;
     ftz_buf_init(&out, 0);
-    assert_int_equal(ftz_export_write(FTZ_EXPORT_XLSX, "企业/名单", cols, FTZ_COUNTOF(cols), items,
-                                      &out, NULL),
-                     FTZ_OK);
+    assert_int_equal(
+        ftz_export_write(FTZ_EXPORT_XLSX, "企业/名单", cols, FTZ_COUNTOF(cols), items, &out, NULL),
+        FTZ_OK);
     assert_true(out.len > 1000);
     assert_memory_equal(out.data, "PK\x03\x04", 4);
 
@@ -340,10 +340,10 @@ static void test_xlsx_content(void **state)
     free(sst);
 
     char *sheet = zip_entry(&out, "xl/worksheets/sheet1.xml");
-    assert_contains(sheet, "<v>1234.56</v>");  /* 123456 fen */
-    assert_contains(sheet, "<v>1507.9</v>");   /* 1507900 g */
-    assert_contains(sheet, "<v>-0.05</v>");    /* -5 fen */
-    assert_contains(sheet, "<v>0.05</v>");     /* 5 fen */
+    assert_contains(sheet, "<v>1234.56</v>"); /* 123456 fen */
+    assert_contains(sheet, "<v>1507.9</v>");  /* 1507900 g */
+    assert_contains(sheet, "<v>-0.05</v>");   /* -5 fen */
+    assert_contains(sheet, "<v>0.05</v>");    /* 5 fen */
     assert_contains(sheet, "<v>-1234567.89</v>");
     assert_contains(sheet, "<v>-7</v>");
     assert_contains(sheet, "<v>45372</v>"); /* 2024-03-21 as an Excel date */
@@ -376,7 +376,8 @@ static void test_xlsx_texts(void **state)
 {
     (void)state;
     static const ftz_export_col c1[] = {{"v", "v", FTZ_COL_TEXT, 0}};
-    json_t *items = parse("[{\"v\":\"_x0041_\"},{\"v\":{\"k\":\"_x0042_\"}},{\"v\":\"a\\u0001b\"}]");
+    json_t *items =
+        parse("[{\"v\":\"_x0041_\"},{\"v\":{\"k\":\"_x0042_\"}},{\"v\":\"a\\u0001b\"}]");
     ftz_buf out;
     ftz_buf_init(&out, 0);
     assert_int_equal(ftz_export_write(FTZ_EXPORT_XLSX, "t", c1, 1, items, &out, NULL), FTZ_OK);
@@ -385,6 +386,21 @@ static void test_xlsx_texts(void **state)
     assert_contains(sst, "<t>{\"k\":\"_x005F_x0042_\"}</t>");
     assert_contains(sst, "<t>a_x0001_b</t>");
     free(sst);
+    ftz_buf_cleanup(&out);
+    json_decref(items);
+
+    /* Dates before Excel's calendar stay text; later ones are date serials. */
+    static const ftz_export_col dc[] = {{"d", "日期", FTZ_COL_DATE, 0}};
+    items = parse("[{\"d\":\"1899-12-31\"},{\"d\":\"1901-01-01\"},{\"d\":\"2000-02-29\"}]");
+    ftz_buf_init(&out, 0);
+    assert_int_equal(ftz_export_write(FTZ_EXPORT_XLSX, "t", dc, 1, items, &out, NULL), FTZ_OK);
+    sst = zip_entry(&out, "xl/sharedStrings.xml");
+    assert_contains(sst, "<t>1899-12-31</t>");
+    free(sst);
+    char *sheet = zip_entry(&out, "xl/worksheets/sheet1.xml");
+    assert_contains(sheet, "<v>367</v>");   /* 1901-01-01 */
+    assert_contains(sheet, "<v>36585</v>"); /* 2000-02-29 */
+    free(sheet);
     ftz_buf_cleanup(&out);
     json_decref(items);
 
@@ -406,8 +422,7 @@ static void test_xlsx_texts(void **state)
     ftz_arena *a = ftz_arena_new();
     ftz_err err;
     ftz_err_init(&err, a);
-    assert_int_equal(ftz_export_write(FTZ_EXPORT_XLSX, "t", c1, 1, items, &out, &err),
-                     FTZ_ETOOBIG);
+    assert_int_equal(ftz_export_write(FTZ_EXPORT_XLSX, "t", c1, 1, items, &out, &err), FTZ_ETOOBIG);
     assert_string_equal(err.code, "export_cell_too_long");
     assert_string_equal(err.param, "row 1, column v");
     assert_int_equal(out.len, 0);
@@ -434,8 +449,7 @@ static void test_xlsx_exact_numbers(void **state)
     ftz_buf_cleanup(&out);
     json_decref(items);
     items = json_pack("[{s:I}]", "v", (json_int_t)(((int64_t)1 << 53) + 1));
-    assert_int_equal(ftz_export_write(FTZ_EXPORT_XLSX, "t", c1, 1, items, &out, NULL),
-                     FTZ_EINVAL);
+    assert_int_equal(ftz_export_write(FTZ_EXPORT_XLSX, "t", c1, 1, items, &out, NULL), FTZ_EINVAL);
     json_decref(items);
     ftz_buf_cleanup(&out);
 }
@@ -578,8 +592,7 @@ static void test_row_cap(void **state)
     for (size_t i = 0; i <= FTZ_EXPORT_MAX_ROWS; i++)
         json_array_append(items, item);
     ftz_err_init(&err, a);
-    assert_int_equal(ftz_export_write(FTZ_EXPORT_XLSX, "t", c1, 1, items, &out, &err),
-                     FTZ_ETOOBIG);
+    assert_int_equal(ftz_export_write(FTZ_EXPORT_XLSX, "t", c1, 1, items, &out, &err), FTZ_ETOOBIG);
     assert_string_equal(err.code, "export_too_many_rows");
     assert_int_equal(count_files(), 0);
     json_decref(items);

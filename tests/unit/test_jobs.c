@@ -129,7 +129,7 @@ static void test_enqueue_and_get(void **state)
     /* Audited in the same transaction. */
     assert_int_equal(scalar(f,
                             "SELECT count(*) FROM audit WHERE action = 'job.enqueue' AND "
-                            "entity = 'job' AND entity_id = CAST(? AS TEXT)",
+                            "entity = 'job' AND entity_id = CAST(CAST(? AS BIGINT) AS TEXT)",
                             id),
                      1);
     /* A missing id is not found. */
@@ -350,9 +350,9 @@ static void test_periodic_unique(void **state)
     assert_true(b != a);
     /* One audit row per inserted job only. */
     int64_t n = -1;
-    assert_int_equal(ftz_db_scalar(f->db, &n,
-                                   "SELECT count(*) FROM audit WHERE action = 'job.enqueue'", ""),
-                     FTZ_OK);
+    assert_int_equal(
+        ftz_db_scalar(f->db, &n, "SELECT count(*) FROM audit WHERE action = 'job.enqueue'", ""),
+        FTZ_OK);
     assert_int_equal(n, 2);
     /* One-off jobs (NULL period) never collide. */
     int64_t x = 0, y = 0;
@@ -534,9 +534,9 @@ static void test_sweep_and_verify_via_tick(void **state)
     assert_int_equal(n, 1);
 
     int64_t sid = 0;
-    assert_int_equal(ftz_db_scalar(f->db, &sid,
-                                   "SELECT id FROM jobs WHERE kind = 'sessions.sweep'", ""),
-                     FTZ_OK);
+    assert_int_equal(
+        ftz_db_scalar(f->db, &sid, "SELECT id FROM jobs WHERE kind = 'sessions.sweep'", ""),
+        FTZ_OK);
     json_t *j;
     assert_int_equal(ftz_job_get(&f->c, sid, &j), FTZ_OK);
     assert_string_equal(json_string_value(json_object_get(j, "state")), "done");
@@ -559,12 +559,24 @@ static void test_visibility(void **state)
     fixture *f = *state;
     static const char *none[] = {"files.read"};
     static const char *admin[] = {"jobs.admin"};
-    ftz_principal alice = {.user_id = 11, .username = "alice", .scope = FTZ_SCOPE_ALL,
-                           .perms = none, .nperms = 1, .lang = "zh"};
-    ftz_principal bob = {.user_id = 12, .username = "bob", .scope = FTZ_SCOPE_ALL,
-                         .perms = none, .nperms = 1, .lang = "zh"};
-    ftz_principal boss = {.user_id = 13, .username = "boss", .scope = FTZ_SCOPE_ALL,
-                          .perms = admin, .nperms = 1, .lang = "zh"};
+    ftz_principal alice = {.user_id = 11,
+                           .username = "alice",
+                           .scope = FTZ_SCOPE_ALL,
+                           .perms = none,
+                           .nperms = 1,
+                           .lang = "zh"};
+    ftz_principal bob = {.user_id = 12,
+                         .username = "bob",
+                         .scope = FTZ_SCOPE_ALL,
+                         .perms = none,
+                         .nperms = 1,
+                         .lang = "zh"};
+    ftz_principal boss = {.user_id = 13,
+                          .username = "boss",
+                          .scope = FTZ_SCOPE_ALL,
+                          .perms = admin,
+                          .nperms = 1,
+                          .lang = "zh"};
     ftz_principal *sys = f->c.who;
 
     f->c.who = &alice;
@@ -674,8 +686,7 @@ static void test_kind_registry(void **state)
     assert_null(ftz_job_kind_find(NULL, "test.sleep"));
     f->conf.test_hooks = false;
     assert_null(ftz_job_kind_find(&f->conf, "test.sleep"));
-    assert_string_equal(ftz_job_kind_names(f->c.arena, &f->conf),
-                        "sessions.sweep, audit.verify");
+    assert_string_equal(ftz_job_kind_names(f->c.arena, &f->conf), "sessions.sweep, audit.verify");
     f->conf.test_hooks = true;
     assert_string_equal(ftz_job_kind_names(f->c.arena, &f->conf),
                         "sessions.sweep, audit.verify, test.sleep");
