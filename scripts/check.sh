@@ -35,13 +35,13 @@ suite_failed() {
 }
 
 run_units() {
-  local dir=$1 label=$2
+  local dir=$1 label=$2 pgurl=${3:-}
   for t in "$dir"/test_*; do
     [ -x "$t" ] || continue
     local name log
     name="$label/$(basename "$t")"
     log="$LOGS/${label}_$(basename "$t").tap"
-    CMOCKA_MESSAGE_OUTPUT=TAP FTZ_SRC="$top" FTZ_TEST_PG_URL="${PG_UNIT_URL:-}" \
+    CMOCKA_MESSAGE_OUTPUT=TAP FTZ_SRC="$top" FTZ_TEST_PG_URL="$pgurl" \
       ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       timeout 300 "$t" >"$log" 2>&1
     local rc=$?
@@ -94,8 +94,8 @@ fi
 trap 'bash scripts/pg-test-server.sh stop "$PGDIR" >/dev/null 2>&1 || true' EXIT
 
 echo "== unit tests"
-run_units "$BUILD" unit
-echo "== unit tests under ASan+UBSan"
+run_units "$BUILD" unit "${PG_UNIT_URL:-}"
+echo "== unit tests under ASan+UBSan (SQLite)"
 run_units "$ASAN" asan
 
 echo "== API tests (SQLite)"

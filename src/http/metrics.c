@@ -22,7 +22,8 @@ static size_t nroutes;
 static _Atomic uint64_t *requests; /* (nroutes + 1) × NSTATUS; the last row: unrouted */
 static _Atomic uint64_t hist[NBUCKETS + 1];
 static _Atomic uint64_t hist_sum_ns, hist_count, db_ns;
-static _Atomic uint64_t jobs_done, jobs_failed;
+static const char *const job_outcomes[] = {"done", "failed", "lost", "released"};
+static _Atomic uint64_t jobs_run[4];
 
 void ftz_metrics_init(size_t n)
 {
@@ -55,10 +56,8 @@ void ftz_metrics_record(int route_index, int status, uint64_t ns, uint64_t dbns)
 
 void ftz_metrics_job(const char *outcome)
 {
-    if (strcmp(outcome, "done") == 0)
-        atomic_fetch_add(&jobs_done, 1);
-    else
-        atomic_fetch_add(&jobs_failed, 1);
+    for (size_t i = 0; i < FTZ_COUNTOF(job_outcomes); i++)
+        if (strcmp(outcome, job_outcomes[i]) == 0) atomic_fetch_add(&jobs_run[i], 1);
 }
 
 void ftz_metrics_render(ftz_ctx *c, ftz_buf *out)
@@ -104,13 +103,12 @@ void ftz_metrics_render(ftz_ctx *c, ftz_buf *out)
                    "answering requests.\n# TYPE ftz_db_seconds_total counter\n"
                    "ftz_db_seconds_total %.6f\n",
                    (double)atomic_load(&db_ns) / 1e9);
-    ftz_buf_printf(out,
-                   "# HELP ftz_jobs_run_total Jobs this process ran, by outcome.\n"
-                   "# TYPE ftz_jobs_run_total counter\n"
-                   "ftz_jobs_run_total{outcome=\"done\"} %llu\n"
-                   "ftz_jobs_run_total{outcome=\"failed\"} %llu\n",
-                   (unsigned long long)atomic_load(&jobs_done),
-                   (unsigned long long)atomic_load(&jobs_failed));
+    ftz_buf_puts(out, "# HELP ftz_jobs_run_total Jobs this process ran, by outcome (lost: the "
+                      "lease lapsed; released: handed back at shutdown).\n"
+                      "# TYPE ftz_jobs_run_total counter\n");
+    for (size_t i = 0; i < FTZ_COUNTOF(job_outcomes); i++)
+        ftz_buf_printf(out, "ftz_jobs_run_total{outcome=\"%s\"} %llu\n", job_outcomes[i],
+                       (unsigned long long)atomic_load(&jobs_run[i]));
     ftz_stmt *st;
     if (ftz_db_prepare(c->db, "SELECT state, count(*) FROM jobs GROUP BY state", &st) == FTZ_OK) {
         ftz_buf_puts(out, "# HELP ftz_jobs Jobs in the database by state.\n"

@@ -643,6 +643,7 @@ ftz_rc ftz_server_run(const ftz_conf *conf)
         ready++;
     }
     ftz_jobs_runner *runner = NULL;
+    ftz_jobs_set_observer(ftz_metrics_job);
     rc = ftz_jobs_runner_start(conf, &runner, errbuf, sizeof errbuf);
     if (rc) {
         ftz_log_error("%s", errbuf);

@@ -671,3 +671,44 @@ export function writeTemp(dir, name, data) {
 }
 
 export { readFileSync };
+
+// ---------------------------------------------------------------------------------------
+// Case tables
+
+/**
+ * The ids of the demo data as one flat map for path templates and bodies:
+ * u_<username>, d_<DEPT CODE>, ownFirm (the firm user's), otherFirm (a firm neither the firm
+ * user nor the commissioner has), comFirm (one of the commissioner's), firms (all).
+ */
+export function demoVars(h) {
+  const v = {};
+  for (const [k, id] of Object.entries(h.ids.user || {})) v[`u_${k}`] = id;
+  for (const [k, id] of Object.entries(h.ids.dept || {})) v[`d_${k}`] = id;
+  v.ownFirm = h.ids.ownFirm;
+  v.otherFirm = h.ids.otherFirm;
+  v.comFirm = (h.ids.commissionerFirms || []).find((id) => id !== h.ids.ownFirm);
+  v.missing = 987654321;
+  return v;
+}
+
+/**
+ * Runs one case of a table: {as (a user name, or null for no credentials), method, path
+ * (with :placeholders), body (object or (vars) => object), status, code?, fields?, check?}.
+ * Problem statuses (≥ 400) are checked with expectProblem. Returns the response.
+ */
+export async function runCase(h, c, vars) {
+  const client = c.as === null || c.as === undefined ? h.anon() : await h.as(c.as);
+  const p = fill(c.path, vars);
+  const body = typeof c.body === 'function' ? c.body(vars) : c.body;
+  const r = await client.request(c.method, p, body === undefined ? {} : { json: body });
+  if (c.status >= 400) expectProblem(r, c.status, { code: c.code, fields: c.fields });
+  else expectStatus(r, c.status);
+  if (c.check) await c.check(r, vars);
+  return r;
+}
+
+/** The test name of a case: "<user> METHOD path → status [code]". */
+export function caseName(c) {
+  const who = c.as === null || c.as === undefined ? 'anonymous' : c.as;
+  return `${c.name ? `${c.name}: ` : ''}${who} ${c.method} ${c.path} → ${c.status}${c.code ? ` ${c.code}` : ''}`;
+}
