@@ -9,6 +9,7 @@ PREFIX  ?= /usr/local
 JOBS    ?= $(shell nproc)
 LISTEN  ?= 127.0.0.1:8080
 DB      ?= sqlite:var/ftz.db
+ADMIN_PASSWORD ?= admin-demo-pass
 
 .PHONY: all deps build asan run check bench install format clean
 
@@ -21,20 +22,21 @@ $(BUILD)/Makefile: CMakeLists.txt
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 
 build: $(BUILD)/Makefile
-	@cmake --build $(BUILD) -j$(JOBS) -- --no-print-directory
+	@cmake --build $(BUILD) -j$(JOBS) -- --no-print-directory -s
 
 $(ASAN)/Makefile: CMakeLists.txt
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DFTZ_SANITIZE=ON >/dev/null
 
 asan: $(ASAN)/Makefile
-	@cmake --build $(ASAN) -j$(JOBS) -- --no-print-directory
+	@cmake --build $(ASAN) -j$(JOBS) -- --no-print-directory -s
 
 run: deps build
 	@mkdir -p var
 	@if [ ! -f var/ftz.db ]; then \
-	  FTZ_ADMIN_PASSWORD=$${FTZ_ADMIN_PASSWORD:-admin-demo-pass} $(BUILD)/ftz init --db $(DB) && \
+	  FTZ_ADMIN_PASSWORD=$${FTZ_ADMIN_PASSWORD:-$(ADMIN_PASSWORD)} $(BUILD)/ftz init --db $(DB) && \
 	  $(BUILD)/ftz demo --db $(DB); fi
 	@$(BUILD)/ftz demo --db $(DB) --print-logins
+	@echo "  admin         admin (password $${FTZ_ADMIN_PASSWORD:-$(ADMIN_PASSWORD)} when var/ftz.db was made by make run)"
 	@echo "ftz: serving http://$(LISTEN)/"
 	@$(BUILD)/ftz serve --db $(DB) --listen $(LISTEN)
 

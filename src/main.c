@@ -44,6 +44,8 @@ static const char USAGE[] =
     "  demo [--print-logins]          fill the database with demo data\n"
     "  user add|list|passwd|disable   manage user accounts\n"
     "  token create|list|revoke       manage API tokens\n"
+    "  dept list|add                  the department tree\n"
+    "  role list|grant|revoke         roles and their permissions\n"
     "  audit verify|head              check the audit chain / print its head\n"
     "  backup FILE                    copy a SQLite database online\n"
     "  routes                         list every HTTP route with its permission\n"
@@ -81,9 +83,10 @@ static bool opt_flag(const cli *c, const char *name)
 /* Options that take a value. */
 static bool takes_value(const char *name)
 {
-    static const char *const v[] = {"--db",    "--config", "--listen",  "--role", "--name",
-                                    "--dept",  "--firm",   "--user",    "--perm", "--expires",
-                                    "--scope", "--lang",   "--workers", NULL};
+    static const char *const v[] = {"--db",      "--config", "--listen",  "--role",   "--name",
+                                    "--dept",    "--firm",   "--user",    "--perm",   "--expires",
+                                    "--scope",   "--lang",   "--workers", "--parent", "--name-ru",
+                                    "--name-en", NULL};
     for (const char *const *p = v; *p; p++)
         if (strcmp(*p, name) == 0) return true;
     return false;
@@ -460,6 +463,103 @@ static int cmd_token(cli *a, ftz_ctx *c)
     return EXIT_USAGE;
 }
 
+static int cmd_dept(cli *a, ftz_ctx *c)
+{
+    const char *verb = a->argc >= 2 ? a->argv[1] : "";
+    if (strcmp(verb, "list") == 0) {
+        json_t *items;
+        ftz_rc rc = auth_depts_list(c, &items);
+        if (rc) return report(c, "dept list", rc);
+        if (a->json) {
+            print_json(items);
+        } else {
+            size_t i;
+            json_t *d;
+            json_array_foreach(items, i, d)
+            {
+                printf("%-6lld %-12s %-16s %s\n",
+                       (long long)json_integer_value(json_object_get(d, "id")),
+                       json_string_value(json_object_get(d, "code")),
+                       json_string_value(json_object_get(d, "path")),
+                       json_string_value(json_object_get(d, "name")));
+            }
+        }
+        json_decref(items);
+        return EXIT_OK;
+    }
+    if (strcmp(verb, "add") == 0 && a->argc >= 3) {
+        int64_t parent = 0;
+        const char *pc = opt_get(a, "--parent");
+        if (pc && auth_dept_find(c, pc, &parent)) {
+            fprintf(stderr, "ftz: --parent %s: no such department\n", pc);
+            return EXIT_DATA;
+        }
+        ftz_err_init(&c->err, c->arena);
+        int64_t id;
+        ftz_rc rc = auth_dept_create(c, a->argv[2], opt_get(a, "--name"), opt_get(a, "--name-ru"),
+                                     opt_get(a, "--name-en"), parent, &id);
+        if (rc) return report(c, "dept add", rc);
+        printf("ftz: created department %s (id %lld)\n", a->argv[2], (long long)id);
+        return EXIT_OK;
+    }
+    fprintf(stderr, "usage: ftz dept list | ftz dept add CODE --name NAME [--name-ru N] "
+                    "[--name-en N] [--parent CODE]\n");
+    return EXIT_USAGE;
+}
+
+static int cmd_role(cli *a, ftz_ctx *c)
+{
+    const char *verb = a->argc >= 2 ? a->argv[1] : "";
+    if (strcmp(verb, "list") == 0) {
+        json_t *items;
+        ftz_rc rc = auth_roles_list(c, &items);
+        if (rc) return report(c, "role list", rc);
+        if (a->json) {
+            print_json(items);
+        } else {
+            size_t i;
+            json_t *r;
+            json_array_foreach(items, i, r)
+            {
+                char *perms = json_dumps(json_object_get(r, "permissions"), JSON_COMPACT);
+                printf("%-14s %-12s %s\n", json_string_value(json_object_get(r, "name")),
+                       json_string_value(json_object_get(r, "title_zh")), perms ? perms : "");
+                free(perms); /* jansson's allocation */
+            }
+        }
+        json_decref(items);
+        return EXIT_OK;
+    }
+    if ((strcmp(verb, "grant") == 0 || strcmp(verb, "revoke") == 0) && a->argc >= 4) {
+        int64_t id;
+        if (ftz_db_scalar(c->db, &id, "SELECT id FROM roles WHERE name = ?", "s", a->argv[2])) {
+            fprintf(stderr, "ftz: no role '%s'\n", a->argv[2]);
+            return EXIT_DATA;
+        }
+        json_t *role;
+        ftz_rc rc = auth_role_get(c, id, &role);
+        if (rc) return report(c, "role", rc);
+        json_t *perms = json_object_get(role, "permissions");
+        json_t *next = json_array();
+        size_t i;
+        json_t *p;
+        json_array_foreach(perms, i, p)
+        {
+            if (strcmp(json_string_value(p), a->argv[3]) != 0) json_array_append(next, p);
+        }
+        if (strcmp(verb, "grant") == 0) json_array_append_new(next, json_string(a->argv[3]));
+        json_t *patch = json_pack("{s:o}", "permissions", next);
+        rc = auth_role_update(c, id, json_integer_value(json_object_get(role, "version")), patch);
+        json_decref(patch);
+        json_decref(role);
+        if (rc) return report(c, verb, rc);
+        printf("ftz: role %s: %s %s\n", a->argv[2], verb, a->argv[3]);
+        return EXIT_OK;
+    }
+    fprintf(stderr, "usage: ftz role list | ftz role grant|revoke ROLE PERMISSION\n");
+    return EXIT_USAGE;
+}
+
 static int cmd_audit(cli *a, ftz_ctx *c)
 {
     const char *verb = a->argc >= 2 ? a->argv[1] : "";
@@ -538,9 +638,10 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"serve", cmd_serve, true}, {"init", cmd_init, true},     {"migrate", cmd_migrate, true},
-    {"demo", cmd_demo, true},   {"user", cmd_user, true},     {"token", cmd_token, true},
-    {"audit", cmd_audit, true}, {"backup", cmd_backup, true}, {"routes", cmd_routes, false},
+    {"serve", cmd_serve, true},   {"init", cmd_init, true},      {"migrate", cmd_migrate, true},
+    {"demo", cmd_demo, true},     {"user", cmd_user, true},      {"token", cmd_token, true},
+    {"dept", cmd_dept, true},     {"role", cmd_role, true},      {"audit", cmd_audit, true},
+    {"backup", cmd_backup, true}, {"routes", cmd_routes, false},
 };
 
 int main(int argc, char **argv)

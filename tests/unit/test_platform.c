@@ -36,6 +36,7 @@ static int setup(void **state)
     snprintf(f->path, sizeof f->path, "%s/t.db", f->dir);
     ftz_conf_defaults(&f->conf);
     const char *pg = getenv("FTZ_TEST_PG_URL");
+    if (pg && !*pg) pg = NULL;
     char err[512];
     if (ftz_db_open(pg ? pg : f->path, &f->db, err, sizeof err)) return -1;
     if (pg && ftz_db_exec(f->db, "DROP SCHEMA public CASCADE; CREATE SCHEMA public;")) return -1;
