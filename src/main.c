@@ -199,7 +199,15 @@ static int do_migrate(ftz_ctx *c, bool quiet)
         fprintf(stderr, "ftz: %s\n", errbuf);
         return EXIT_FAIL;
     }
-    ftz_rc rc = auth_roles_seed(c);
+    /* Several servers may start together on one PostgreSQL: a seed that lost the race to
+     * another finds the rows there when it tries again. */
+    ftz_rc rc = FTZ_OK;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        ftz_err_init(&c->err, c->arena);
+        rc = auth_roles_seed(c);
+        if (rc != FTZ_ECONFLICT && rc != FTZ_EDB) break;
+        usleep(200000);
+    }
     if (rc) return report(c, "seeding roles", rc);
     if (!quiet) printf("ftz: %d migration(s) applied\n", applied);
     return EXIT_OK;

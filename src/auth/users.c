@@ -327,13 +327,7 @@ ftz_rc auth_users_list(ftz_ctx *c, const auth_list_q *lq, json_t **items, int64_
     ftz_q q;
     ftz_q_init(&q, c->arena);
     ftz_q_sql(&q, "SELECT count(*) FROM users u WHERE 1 = 1");
-    ftz_q_sql(&q, where.sql ? where.sql : "");
-    for (size_t i = 0; i < where.nparams; i++) {
-        if (where.params[i].type == 'i')
-            ftz_q_int(&q, where.params[i].i);
-        else
-            ftz_q_text(&q, where.params[i].s);
-    }
+    ftz_q_append(&q, &where);
     ftz_stmt *st;
     ftz_rc rc = ftz_q_prepare(c->db, &q, &st);
     if (rc) return rc;
@@ -351,13 +345,7 @@ ftz_rc auth_users_list(ftz_ctx *c, const auth_list_q *lq, json_t **items, int64_
         if (lq->sort_key && strcmp(lq->sort_key, sorts[i][0]) == 0) order = sorts[i][1];
     ftz_q_init(&q, c->arena);
     ftz_q_sql(&q, USER_COLS);
-    ftz_q_sql(&q, where.sql ? where.sql : "");
-    for (size_t i = 0; i < where.nparams; i++) {
-        if (where.params[i].type == 'i')
-            ftz_q_int(&q, where.params[i].i);
-        else
-            ftz_q_text(&q, where.params[i].s);
-    }
+    ftz_q_append(&q, &where);
     ftz_q_sql(&q, ftz_arena_printf(c->arena, " ORDER BY %s %s, u.id LIMIT ? OFFSET ?", order,
                                    lq->desc ? "DESC" : "ASC"));
     ftz_q_int(&q, lq->limit);

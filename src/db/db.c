@@ -452,6 +452,18 @@ void ftz_q_text(ftz_q *q, const char *s)
     p->s = s ? ftz_arena_strdup(q->arena, s) : NULL;
 }
 
+void ftz_q_append(ftz_q *dst, const ftz_q *src)
+{
+    if (src->sql) ftz_q_sql(dst, src->sql);
+    for (size_t i = 0; i < src->nparams; i++) {
+        const ftz_qparam *p = &src->params[i];
+        if (p->type == 'i')
+            ftz_q_int(dst, p->i);
+        else
+            ftz_q_text(dst, p->s);
+    }
+}
+
 ftz_rc ftz_q_prepare(ftz_db *db, const ftz_q *q, ftz_stmt **out)
 {
     ftz_stmt *st;

@@ -104,6 +104,9 @@ void ftz_q_init(ftz_q *q, ftz_arena *a);
 void ftz_q_sql(ftz_q *q, const char *fragment);
 void ftz_q_int(ftz_q *q, int64_t v);
 void ftz_q_text(ftz_q *q, const char *s);
+/* Appends src's SQL and parameters to dst (a shared WHERE clause used by a count and a
+ * page query). */
+void ftz_q_append(ftz_q *dst, const ftz_q *src);
 /* Prepares the built SQL (not cached) and binds every parameter in order. */
 ftz_rc ftz_q_prepare(ftz_db *db, const ftz_q *q, ftz_stmt **out) FTZ_WUR;
 

@@ -270,16 +270,6 @@ out:
     return rc;
 }
 
-static void copy_params(ftz_q *dst, const ftz_q *src)
-{
-    for (size_t i = 0; i < src->nparams; i++) {
-        if (src->params[i].type == 'i')
-            ftz_q_int(dst, src->params[i].i);
-        else
-            ftz_q_text(dst, src->params[i].s);
-    }
-}
-
 ftz_rc firm_list(ftz_ctx *c, const firm_list_q *lq, json_t **items, int64_t *total)
 {
     ftz_q where;
@@ -311,8 +301,7 @@ ftz_rc firm_list(ftz_ctx *c, const firm_list_q *lq, json_t **items, int64_t *tot
     ftz_q q;
     ftz_q_init(&q, c->arena);
     ftz_q_sql(&q, "SELECT count(*) FROM firms f WHERE 1 = 1");
-    ftz_q_sql(&q, where.sql);
-    copy_params(&q, &where);
+    ftz_q_append(&q, &where);
     ftz_stmt *st;
     ftz_rc rc = ftz_q_prepare(c->db, &q, &st);
     if (rc) return rc;
@@ -331,8 +320,7 @@ ftz_rc firm_list(ftz_ctx *c, const firm_list_q *lq, json_t **items, int64_t *tot
         if (lq->sort_key && strcmp(lq->sort_key, sorts[i][0]) == 0) order = sorts[i][1];
     ftz_q_init(&q, c->arena);
     ftz_q_sql(&q, FIRM_SELECT);
-    ftz_q_sql(&q, where.sql);
-    copy_params(&q, &where);
+    ftz_q_append(&q, &where);
     ftz_q_sql(&q, ftz_arena_printf(c->arena, " ORDER BY %s %s, f.id LIMIT ? OFFSET ?", order,
                                    lq->desc ? "DESC" : "ASC"));
     ftz_q_int(&q, lq->limit);
