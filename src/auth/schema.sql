@@ -86,3 +86,8 @@ CREATE TABLE login_throttle (
   window_start  BIGINT NOT NULL,
   failures      BIGINT NOT NULL
 );
+
+-- migration: 2 folded search text for users
+-- The user name and display name folded in C (NFKC + case fold), so that Cyrillic and Latin
+-- search alike on both backends (DESIGN.md §6); filled by every write of users.c.
+ALTER TABLE users ADD COLUMN name_fold TEXT NOT NULL DEFAULT '';

@@ -119,6 +119,14 @@ static bool username_ok(const char *u)
     return true;
 }
 
+/* The folded search text of a user (see schema.sql, migration 2). */
+static char *name_fold(ftz_arena *a, const char *username, const char *display)
+{
+    char *all = ftz_arena_printf(a, "%s %s", username ? username : "", display ? display : "");
+    char *f = ftz_utf8_fold(a, all);
+    return f ? f : all;
+}
+
 static bool lang_ok(const char *l)
 {
     return strcmp(l, "zh") == 0 || strcmp(l, "ru") == 0 || strcmp(l, "en") == 0;
@@ -249,8 +257,8 @@ ftz_rc auth_user_create(ftz_ctx *c, const auth_user_in *in, int64_t *id)
     rc = ftz_db_prepare(c->db,
                         "INSERT INTO users (username, display_name, password_hash, department_id, "
                         "firm_id, scope, disabled, lang, created_at, updated_at, "
-                        "password_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                        "RETURNING id",
+                        "password_changed_at, name_fold) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                        "?) RETURNING id",
                         &st);
     if (rc) goto fail;
     ftz_stmt_bind_text(st, in->username);
@@ -264,6 +272,7 @@ ftz_rc auth_user_create(ftz_ctx *c, const auth_user_in *in, int64_t *id)
     ftz_stmt_bind_text(st, now);
     ftz_stmt_bind_text(st, now);
     ftz_stmt_bind_text(st, now);
+    ftz_stmt_bind_text(st, name_fold(c->arena, in->username, in->display_name));
     int r = ftz_stmt_next(st);
     *id = r == 1 ? ftz_stmt_int(st, 0) : 0;
     rc = r == 1 ? FTZ_OK : (ftz_stmt_rc(st) ? ftz_stmt_rc(st) : FTZ_EDB);
@@ -303,9 +312,7 @@ ftz_rc auth_users_list(ftz_ctx *c, const auth_list_q *lq, json_t **items, int64_
         char *f = ftz_utf8_fold(c->arena, lq->q);
         if (!f) return ftz_err_set(&c->err, FTZ_EINVAL, "bad_utf8", NULL);
         char *pat = ftz_arena_printf(c->arena, "%%%s%%", ftz_like_escape(c->arena, f));
-        ftz_q_sql(&where, " AND (lower(u.username) LIKE ? ESCAPE '\\' OR lower(u.display_name) "
-                          "LIKE ? ESCAPE '\\')");
-        ftz_q_text(&where, pat);
+        ftz_q_sql(&where, " AND u.name_fold LIKE ? ESCAPE '\\'");
         ftz_q_text(&where, pat);
     }
     if (lq->role && *lq->role) {
@@ -450,7 +457,7 @@ ftz_rc auth_user_update(ftz_ctx *c, int64_t id, int64_t version, json_t *patch)
     ftz_stmt *st;
     rc = ftz_db_prepare(c->db,
                         "UPDATE users SET display_name = ?, lang = ?, department_id = ?, "
-                        "firm_id = ?, scope = ?, disabled = ?, updated_at = ?, "
+                        "firm_id = ?, scope = ?, disabled = ?, updated_at = ?, name_fold = ?, "
                         "version = version + 1 WHERE id = ? AND version = ?",
                         &st);
     if (rc) goto fail;
@@ -461,6 +468,8 @@ ftz_rc auth_user_update(ftz_ctx *c, int64_t id, int64_t version, json_t *patch)
     ftz_stmt_bind_text(st, ftz_scope_name(scope));
     ftz_stmt_bind_int(st, disabled ? 1 : 0);
     ftz_stmt_bind_text(st, now);
+    ftz_stmt_bind_text(
+        st, name_fold(c->arena, json_string_value(json_object_get(before, "username")), display));
     ftz_stmt_bind_int(st, id);
     ftz_stmt_bind_int(st, version);
     rc = ftz_stmt_exec(st);
