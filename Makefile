@@ -1,7 +1,6 @@
 # ftz — the commands people type. The build itself is CMake (CMakeLists.txt).
 #   make run     install deps, build, create var/ftz.db with demo data, serve :8080
 #   make check   install deps, build, run every test suite; last line "N passed, N failed"
-#   make bench   benchmarks against their anchors (bench/README.md)
 #   make install PREFIX=/usr/local DESTDIR=
 BUILD   ?= build
 ASAN    ?= build-asan
@@ -11,7 +10,7 @@ LISTEN  ?= 127.0.0.1:8080
 DB      ?= sqlite:var/ftz.db
 ADMIN_PASSWORD ?= admin-demo-pass
 
-.PHONY: all deps build asan run check bench install format clean
+.PHONY: all deps build asan run check install format clean
 
 all: build
 
@@ -32,9 +31,8 @@ asan: $(ASAN)/Makefile
 
 run: deps build
 	@mkdir -p var
-	@if [ ! -f var/ftz.db ]; then \
-	  FTZ_ADMIN_PASSWORD=$${FTZ_ADMIN_PASSWORD:-$(ADMIN_PASSWORD)} $(BUILD)/ftz init --db $(DB) && \
-	  $(BUILD)/ftz demo --db $(DB); fi
+	@FTZ_ADMIN_PASSWORD=$${FTZ_ADMIN_PASSWORD:-$(ADMIN_PASSWORD)} $(BUILD)/ftz init --db $(DB)
+	@$(BUILD)/ftz demo --db $(DB)
 	@$(BUILD)/ftz demo --db $(DB) --print-logins
 	@echo "  admin         admin (password $${FTZ_ADMIN_PASSWORD:-$(ADMIN_PASSWORD)} when var/ftz.db was made by make run)"
 	@echo "ftz: serving http://$(LISTEN)/"
@@ -43,12 +41,10 @@ run: deps build
 check: deps build asan
 	@bash scripts/check.sh
 
-bench: deps build
-	@bash bench/run.sh
-
 install: build
 	@install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ftz
 	@install -m 0755 $(BUILD)/ftz $(DESTDIR)$(PREFIX)/bin/ftz
+	@rm -rf $(DESTDIR)$(PREFIX)/share/ftz/web
 	@if [ -d web/dist ]; then cp -r web/dist $(DESTDIR)$(PREFIX)/share/ftz/web; fi
 
 format:

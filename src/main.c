@@ -209,6 +209,8 @@ static int do_migrate(ftz_ctx *c, bool quiet)
         usleep(200000);
     }
     if (rc) return report(c, "seeding roles", rc);
+    rc = auth_users_backfill_fold(c);
+    if (rc) return report(c, "filling user search text", rc);
     if (!quiet) printf("ftz: %d migration(s) applied\n", applied);
     return EXIT_OK;
 }

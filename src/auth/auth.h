@@ -92,6 +92,10 @@ typedef struct auth_list_q {
     int64_t limit, offset;
 } auth_list_q;
 
+/* Fills the folded search text of users written before it existed (a derived column: not
+ * audited). Run after migrations; idempotent. */
+ftz_rc auth_users_backfill_fold(ftz_ctx *c) FTZ_WUR;
+
 ftz_rc auth_users_list(ftz_ctx *c, const auth_list_q *q, json_t **items, int64_t *total) FTZ_WUR;
 
 /* ---- departments ---- */

@@ -203,8 +203,9 @@ static ftz_rc check_refs(ftz_ctx *c, int64_t dept_id, int64_t firm_id)
 static void check_scope_fits(ftz_ctx *c, ftz_scope s, int64_t dept_id, int64_t firm_id)
 {
     if (s == FTZ_SCOPE_OWN_FIRM && !firm_id) ftz_err_field(&c->err, "firm_id", "required", NULL);
-    if (s == FTZ_SCOPE_DEPT_TREE && !dept_id)
-        ftz_err_field(&c->err, "department_id", "required", NULL);
+    /* A dept_tree user without a department is allowed (DESIGN.md §4: the department is
+     * optional for every role); its scope then reaches no rows until one is set. */
+    (void)dept_id;
 }
 
 static ftz_rc set_roles(ftz_ctx *c, int64_t uid, const int64_t *ids, size_t n)
@@ -567,5 +568,42 @@ ftz_rc auth_user_set_disabled(ftz_ctx *c, int64_t id, bool disabled)
     json_t *patch = json_pack("{s:b}", "disabled", disabled);
     rc = auth_user_update(c, id, version, patch);
     json_decref(patch);
+    return rc;
+}
+
+ftz_rc auth_users_backfill_fold(ftz_ctx *c)
+{
+    ftz_stmt *st;
+    ftz_rc rc = ftz_db_prepare(
+        c->db, "SELECT id, username, display_name FROM users WHERE name_fold = ''", &st);
+    if (rc) return rc;
+    json_t *todo = json_array();
+    int r;
+    while ((r = ftz_stmt_next(st)) == 1)
+        json_array_append_new(
+            todo, json_pack("{s:I,s:s}", "id", (json_int_t)ftz_stmt_int(st, 0), "fold",
+                            name_fold(c->arena, ftz_stmt_text(st, 1), ftz_stmt_text(st, 2))));
+    ftz_stmt_done(st);
+    if (r < 0) {
+        json_decref(todo);
+        return FTZ_EDB;
+    }
+    if (!json_array_size(todo)) {
+        json_decref(todo);
+        return FTZ_OK;
+    }
+    rc = ftz_db_begin(c->db);
+    size_t i;
+    json_t *it;
+    json_array_foreach(todo, i, it)
+    {
+        if (rc) break;
+        rc = ftz_db_run(c->db, "UPDATE users SET name_fold = ? WHERE id = ? AND name_fold = ''",
+                        "si", json_string_value(json_object_get(it, "fold")),
+                        (int64_t)json_integer_value(json_object_get(it, "id")));
+    }
+    if (!rc) rc = ftz_db_commit(c->db);
+    if (rc) ftz_db_rollback(c->db);
+    json_decref(todo);
     return rc;
 }

@@ -34,6 +34,7 @@ void ftz_conf_cleanup(ftz_conf *c)
     ftz_free(c->web_dir);
     ftz_free(c->log_level);
     ftz_free(c->config_file);
+    ftz_free(c->trusted_proxies);
     memset(c, 0, sizeof(*c));
 }
 
@@ -94,6 +95,21 @@ ftz_rc ftz_conf_set(ftz_conf *c, const char *key, const char *value, char *errbu
             strcmp(value, "error"))
             goto bad;
         replace(&c->log_level, value);
+    } else if (strcmp(key, "trusted_proxies") == 0) {
+        /* Stored as ",a,b," so that a lookup is one strstr of ",addr,". */
+        ftz_free(c->trusted_proxies);
+        c->trusted_proxies = NULL;
+        if (*value) {
+            size_t n = strlen(value);
+            char *t = ftz_malloc(n + 3);
+            size_t o = 0;
+            t[o++] = ',';
+            for (const char *p = value; *p; p++)
+                if (*p != ' ') t[o++] = *p;
+            t[o++] = ',';
+            t[o] = '\0';
+            c->trusted_proxies = t;
+        }
     } else if (strcmp(key, "test_hooks") == 0) {
         if (strcmp(value, "0") && strcmp(value, "1")) goto bad;
         c->test_hooks = value[0] == '1';
@@ -177,6 +193,7 @@ ftz_rc ftz_conf_load_env(ftz_conf *c, char *errbuf, size_t errlen)
         {"FTZ_JOB_POLL_MS", "job_poll_ms"},
         {"FTZ_LOG_LEVEL", "log_level"},
         {"FTZ_TEST_HOOKS", "test_hooks"},
+        {"FTZ_TRUSTED_PROXIES", "trusted_proxies"},
     };
     for (size_t i = 0; i < FTZ_COUNTOF(map); i++) {
         const char *v = getenv(map[i].env);

@@ -34,6 +34,7 @@ typedef struct ftz_conf {
     int job_lease;
     int job_poll_ms;
     char *log_level;
+    char *trusted_proxies; /* ",127.0.0.1,::1," with guarding commas, or NULL */
     bool test_hooks;
     char *config_file; /* the file read, if any */
 } ftz_conf;

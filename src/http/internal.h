@@ -11,6 +11,7 @@
 #define FTZ_HTTP_JSON_CAP    (1024 * 1024)
 #define FTZ_HTTP_JSON_DEPTH  32
 #define FTZ_HTTP_MAX_HEADERS 16
+#define FTZ_HTTP_MAX_QUERY   8192
 
 typedef struct ftz_kv {
     const char *name, *value;

@@ -59,6 +59,8 @@ typedef struct worker {
 
 static atomic_int total_conns;
 
+static const char *client_addr(ftz_ctx *c, struct evkeyvalq *in);
+
 static uint64_t now_ns(void)
 {
     struct timespec ts;
@@ -170,7 +172,6 @@ static bool parse_query(ftz_ctx *c, const char *q)
 {
     ftz_req *r = c->req;
     if (!q || !*q) return true;
-    if (strlen(q) > 8192) return false;
     struct evkeyvalq kv;
     TAILQ_INIT(&kv);
     if (evhttp_parse_query_str(q, &kv) != 0) {
@@ -429,6 +430,7 @@ static void on_request(struct evhttp_request *ev, void *arg)
         evhttp_connection_get_peer(evcon, &host, &port);
         c.addr = host ? ftz_arena_strdup(c.arena, host) : NULL;
     }
+    c.addr = client_addr(&c, in);
     if (!conn_track(w, ev)) {
         req.path = "-";
         ftz_reply_fail(&c, FTZ_EDB, "too_many_connections", NULL);
@@ -449,8 +451,13 @@ static void on_request(struct evhttp_request *ev, void *arg)
     }
     req.path = ftz_arena_strdup(c.arena, dec);
     free(dec); /* evhttp_uridecode returns malloc'd memory */
-    if (!parse_query(&c, uri ? evhttp_uri_get_query(uri) : NULL)) {
-        ftz_reply_fail(&c, FTZ_EPARSE, "bad_utf8", NULL);
+    const char *rawq = uri ? evhttp_uri_get_query(uri) : NULL;
+    if (rawq && strlen(rawq) > FTZ_HTTP_MAX_QUERY) {
+        ftz_reply_fail(&c, FTZ_EPARSE, "query_too_long", "8192");
+        goto send;
+    }
+    if (!parse_query(&c, rawq)) {
+        ftz_reply_fail(&c, FTZ_EPARSE, "bad_query", NULL);
         goto send;
     }
 
@@ -471,6 +478,38 @@ send:
     if (ftz_db_in_txn(c.db)) ftz_db_rollback(c.db);
     ftz_buf_cleanup(&req.out);
     ftz_arena_free(c.arena);
+}
+
+/* The client's address: the peer, or — when the peer is a trusted proxy — the rightmost
+ * X-Forwarded-For entry that is not itself a trusted proxy. Throttling and sessions key on
+ * it, so behind nginx every client is not one client. */
+static const char *client_addr(ftz_ctx *c, struct evkeyvalq *in)
+{
+    const char *trusted = c->conf->trusted_proxies;
+    if (!c->addr || !trusted) return c->addr;
+    char *probe = ftz_arena_printf(c->arena, ",%s,", c->addr);
+    if (!strstr(trusted, probe)) return c->addr;
+    const char *xff = evhttp_find_header(in, "X-Forwarded-For");
+    if (!xff || strlen(xff) > 1024) return c->addr;
+    char *list = ftz_arena_strdup(c->arena, xff);
+    const char *pick = c->addr;
+    for (;;) {
+        char *comma = strrchr(list, ',');
+        char *item = comma ? comma + 1 : list;
+        while (*item == ' ')
+            item++;
+        size_t n = strlen(item);
+        while (n && item[n - 1] == ' ')
+            item[--n] = '\0';
+        if (n && n < 64) {
+            probe = ftz_arena_printf(c->arena, ",%s,", item);
+            pick = item;
+            if (!strstr(trusted, probe)) break;
+        }
+        if (!comma) break;
+        *comma = '\0';
+    }
+    return ftz_arena_strdup(c->arena, pick);
 }
 
 /* ---- threads ---- */
