@@ -359,15 +359,16 @@ static void test_periodic_unique(void **state)
     assert_int_equal(ftz_job_enqueue(&f->c, "audit.verify", NULL, NULL, &x), FTZ_OK);
     assert_int_equal(ftz_job_enqueue(&f->c, "audit.verify", NULL, NULL, &y), FTZ_OK);
     assert_true(x > 0 && y > 0 && x != y);
-    /* The runners' schedule: one row per hour, however often it runs. */
+    /* The runners' schedule: one row per hourly kind (sessions.sweep, db.checkpoint) per hour,
+     * however often it runs. */
     int64_t t = 1717243200; /* 2024-06-01T12:00:00Z */
     int64_t added = -1;
     assert_int_equal(ftz_jobs_schedule(&f->c, t, &added), FTZ_OK);
-    assert_int_equal(added, 1);
+    assert_int_equal(added, 2);
     assert_int_equal(ftz_jobs_schedule(&f->c, t + 1799, &added), FTZ_OK);
     assert_int_equal(added, 0);
     assert_int_equal(ftz_jobs_schedule(&f->c, t + 3600, &added), FTZ_OK);
-    assert_int_equal(added, 1);
+    assert_int_equal(added, 2);
     assert_int_equal(ftz_db_scalar(f->db, &n,
                                    "SELECT count(*) FROM jobs WHERE kind = 'sessions.sweep' AND "
                                    "period IN ('2024-06-01T12', '2024-06-01T13')",
@@ -526,7 +527,7 @@ static void test_sweep_and_verify_via_tick(void **state)
         if (!ran) break;
         ran_count++;
     }
-    assert_int_equal(ran_count, 2);
+    assert_int_equal(ran_count, 3); /* audit.verify, this hour's sweep and checkpoint */
     assert_int_equal(ftz_db_scalar(f->db, &uid, "SELECT count(*) FROM sessions", ""), FTZ_OK);
     assert_int_equal(uid, 1);
     int64_t n = 0;
@@ -686,10 +687,11 @@ static void test_kind_registry(void **state)
     assert_null(ftz_job_kind_find(NULL, "test.sleep"));
     f->conf.test_hooks = false;
     assert_null(ftz_job_kind_find(&f->conf, "test.sleep"));
-    assert_string_equal(ftz_job_kind_names(f->c.arena, &f->conf), "sessions.sweep, audit.verify");
+    assert_string_equal(ftz_job_kind_names(f->c.arena, &f->conf),
+                        "sessions.sweep, db.checkpoint, audit.verify");
     f->conf.test_hooks = true;
     assert_string_equal(ftz_job_kind_names(f->c.arena, &f->conf),
-                        "sessions.sweep, audit.verify, test.sleep");
+                        "sessions.sweep, db.checkpoint, audit.verify, test.sleep");
 }
 
 int main(void)

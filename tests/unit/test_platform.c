@@ -96,8 +96,8 @@ static void test_settings_defaults(void **state)
     int64_t v;
     assert_int_equal(ftz_setting_int(&f->c, "auth.argon2_opslimit", &v), FTZ_OK);
     assert_int_equal(v, 3);
-    assert_int_equal(ftz_setting_int(&f->c, "export.sync_max_rows", &v), FTZ_OK);
-    assert_int_equal(v, 5000);
+    assert_int_equal(ftz_setting_int(&f->c, "auth.login_max_failures", &v), FTZ_OK);
+    assert_int_equal(v, 5);
     const char *s;
     assert_int_equal(ftz_setting_str(&f->c, "zone.name_zh", &s), FTZ_OK);
     assert_string_equal(s, "中国（黑龙江）自由贸易试验区黑河片区");
@@ -145,7 +145,7 @@ static void test_settings_set_and_audit(void **state)
     json_decref(o);
     assert_int_equal(ftz_setting_get(&f->c, "nope", &o), FTZ_ENOTFOUND);
     assert_int_equal(ftz_settings_list(&f->c, &o), FTZ_OK);
-    assert_int_equal(json_array_size(o), 9);
+    assert_int_equal(json_array_size(o), 8);
     json_t *first = json_array_get(o, 0);
     assert_string_equal(json_string_value(json_object_get(first, "name")), "auth.argon2_opslimit");
     assert_int_equal(json_integer_value(json_object_get(first, "value")), 3);
