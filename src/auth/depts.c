@@ -120,7 +120,7 @@ ftz_rc auth_dept_create(ftz_ctx *c, const char *code, const char *name, const ch
         int64_t x;
         rc = ftz_db_scalar(c->db, &x, "SELECT id FROM departments WHERE code = ?", "s", code);
         if (rc == FTZ_OK)
-            ftz_err_field(&c->err, "code", "exists", NULL);
+            ftz_err_duplicate(&c->err, "code");
         else if (rc != FTZ_ENOTFOUND)
             return rc;
     }
@@ -146,7 +146,7 @@ ftz_rc auth_dept_create(ftz_ctx *c, const char *code, const char *name, const ch
     *id = r == 1 ? ftz_stmt_int(st, 0) : 0;
     rc = r == 1 ? FTZ_OK : (ftz_stmt_rc(st) ? ftz_stmt_rc(st) : FTZ_EDB);
     ftz_stmt_done(st);
-    if (rc == FTZ_ECONFLICT) ftz_err_field(&c->err, "code", "exists", NULL);
+    if (rc == FTZ_ECONFLICT) ftz_err_duplicate(&c->err, "code");
     if (rc) goto fail;
     char *path = ftz_arena_printf(c->arena, "%s%lld/", ppath ? ppath : "/", (long long)*id);
     rc = ftz_db_run(c->db, "UPDATE departments SET path = ? WHERE id = ?", "si", path, *id);
@@ -253,17 +253,21 @@ ftz_rc auth_dept_delete(ftz_ctx *c, int64_t id)
     int64_t n;
     rc = ftz_db_begin(c->db);
     if (rc) goto out;
-    rc = ftz_db_scalar(c->db, &n, "SELECT count(*) FROM departments WHERE parent_id = ?", "i", id);
-    if (rc) goto fail;
-    if (n) {
-        rc = ftz_err_set(&c->err, FTZ_ECONFLICT, "has_dependents", "departments");
-        goto fail;
-    }
-    rc = ftz_db_scalar(c->db, &n, "SELECT count(*) FROM users WHERE department_id = ?", "i", id);
-    if (rc) goto fail;
-    if (n) {
-        rc = ftz_err_set(&c->err, FTZ_ECONFLICT, "has_dependents", "users");
-        goto fail;
+    /* Every table that refers to a department; a module adding one adds it here. */
+    static const struct {
+        const char *sql, *what;
+    } refs[] = {
+        {"SELECT count(*) FROM departments WHERE parent_id = ?", "departments"},
+        {"SELECT count(*) FROM users WHERE department_id = ?", "users"},
+        {"SELECT count(*) FROM firms WHERE department_id = ?", "firms"},
+    };
+    for (size_t i = 0; i < FTZ_COUNTOF(refs); i++) {
+        rc = ftz_db_scalar(c->db, &n, refs[i].sql, "i", id);
+        if (rc) goto fail;
+        if (n) {
+            rc = ftz_err_set(&c->err, FTZ_ECONFLICT, "has_dependents", refs[i].what);
+            goto fail;
+        }
     }
     rc = ftz_db_run(c->db, "DELETE FROM departments WHERE id = ?", "i", id);
     if (rc == FTZ_ECONFLICT) ftz_err_set(&c->err, FTZ_ECONFLICT, "has_dependents", "records");

@@ -186,6 +186,21 @@ static void check_perms(ftz_ctx *c, const char **perms, size_t n)
     }
 }
 
+/* Changing or deleting a role needs every permission it holds now: otherwise a role
+ * administrator could strip the admin role or rewrite one it cannot see the reach of. */
+static ftz_rc check_role_power(ftz_ctx *c, json_t *role)
+{
+    if (!c->who || c->who->system) return FTZ_OK;
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(role, "permissions"), i, p)
+    {
+        if (!ftz_can(c->who, json_string_value(p)))
+            return ftz_err_set(&c->err, FTZ_EDENIED, "not_held", json_string_value(p));
+    }
+    return FTZ_OK;
+}
+
 static ftz_rc set_perms(ftz_ctx *c, int64_t id, const char **perms, size_t n)
 {
     ftz_rc rc = ftz_db_run(c->db, "DELETE FROM role_permissions WHERE role_id = ?", "i", id);
@@ -209,7 +224,7 @@ ftz_rc auth_role_create(ftz_ctx *c, const char *name, const char *zh, const char
         int64_t x;
         ftz_rc rc = ftz_db_scalar(c->db, &x, "SELECT id FROM roles WHERE name = ?", "s", name);
         if (rc == FTZ_OK)
-            ftz_err_field(&c->err, "name", "exists", NULL);
+            ftz_err_duplicate(&c->err, "name");
         else if (rc != FTZ_ENOTFOUND)
             return rc;
     }
@@ -223,7 +238,7 @@ ftz_rc auth_role_create(ftz_ctx *c, const char *name, const char *zh, const char
                       "INSERT INTO roles (name, title_zh, title_ru, title_en, builtin, created_at, "
                       "updated_at) VALUES (?, ?, ?, ?, 0, ?, ?) RETURNING id",
                       "ssssss", name, zh, ru, en, now, now);
-    if (rc == FTZ_ECONFLICT) ftz_err_field(&c->err, "name", "exists", NULL);
+    if (rc == FTZ_ECONFLICT) ftz_err_duplicate(&c->err, "name");
     if (rc) goto fail;
     rc = set_perms(c, *id, perms, nperms);
     if (rc) goto fail;
@@ -244,6 +259,8 @@ ftz_rc auth_role_update(ftz_ctx *c, int64_t id, int64_t version, json_t *patch)
     json_t *before;
     ftz_rc rc = auth_role_get(c, id, &before);
     if (rc) return rc;
+    rc = check_role_power(c, before);
+    if (rc) goto out;
     const char *zh = json_string_value(json_object_get(before, "title_zh"));
     const char *ru = json_string_value(json_object_get(before, "title_ru"));
     const char *en = json_string_value(json_object_get(before, "title_en"));
@@ -315,6 +332,11 @@ ftz_rc auth_role_delete(ftz_ctx *c, int64_t id)
     json_t *before;
     ftz_rc rc = auth_role_get(c, id, &before);
     if (rc) return rc;
+    rc = check_role_power(c, before);
+    if (rc) {
+        json_decref(before);
+        return rc;
+    }
     if (json_is_true(json_object_get(before, "builtin"))) {
         json_decref(before);
         return ftz_err_set(&c->err, FTZ_ECONFLICT, "conflict", "builtin");

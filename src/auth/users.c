@@ -9,6 +9,7 @@
 #include "auth/internal.h"
 #include "core/arena.h"
 #include "core/utf8.h"
+#include "firm/firm.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -208,6 +209,73 @@ static void check_scope_fits(ftz_ctx *c, ftz_scope s, int64_t dept_id, int64_t f
     (void)dept_id;
 }
 
+/* No escalation through scopes: an administrator whose own scope is narrower than `all` may
+ * give a user only a scope inside its own — never `all`, a department inside its tree, a
+ * firm it can see. (Role grants are checked permission by permission in resolve_roles.) */
+static ftz_rc check_scope_grant(ftz_ctx *c, ftz_scope s, int64_t dept_id, int64_t firm_id)
+{
+    const ftz_principal *who = c->who;
+    if (!who || who->system || who->scope == FTZ_SCOPE_ALL) return FTZ_OK;
+    if (s == FTZ_SCOPE_ALL || s == FTZ_SCOPE_OWN_FIRMS) {
+        ftz_err_field(&c->err, "scope", "not_held", ftz_scope_name(s));
+        return FTZ_OK;
+    }
+    if (s == FTZ_SCOPE_DEPT_TREE || dept_id) {
+        int64_t x;
+        ftz_rc rc = FTZ_ENOTFOUND;
+        if (dept_id && who->scope == FTZ_SCOPE_DEPT_TREE && who->dept_path) {
+            char *prefix = ftz_arena_printf(c->arena, "%s%%", who->dept_path);
+            rc = ftz_db_scalar(c->db, &x, "SELECT id FROM departments WHERE id = ? AND path LIKE ?",
+                               "is", dept_id, prefix);
+        }
+        if (rc == FTZ_ENOTFOUND)
+            ftz_err_field(&c->err, "department_id", "not_held", NULL);
+        else if (rc)
+            return rc;
+    }
+    if (s == FTZ_SCOPE_OWN_FIRM && firm_id) {
+        json_t *f;
+        ftz_err saved = c->err; /* firm_get records its own not-found */
+        ftz_rc rc = firm_get(c, firm_id, &f);
+        c->err = saved;
+        if (rc == FTZ_ENOTFOUND) {
+            ftz_err_field(&c->err, "firm_id", "not_held", NULL);
+        } else if (rc) {
+            return rc;
+        } else {
+            json_decref(f);
+        }
+    }
+    return FTZ_OK;
+}
+
+/* No escalation through another account: changing a user (its roles, scope, password, or
+ * whether it may log in) needs every permission that user holds. */
+static ftz_rc check_target_power(ftz_ctx *c, int64_t uid)
+{
+    if (!c->who || c->who->system) return FTZ_OK;
+    ftz_stmt *st;
+    ftz_rc rc =
+        ftz_db_prepare(c->db,
+                       "SELECT DISTINCT rp.permission FROM user_roles ur JOIN "
+                       "role_permissions rp ON rp.role_id = ur.role_id WHERE ur.user_id = ?",
+                       &st);
+    if (rc) return rc;
+    ftz_stmt_bind_int(st, uid);
+    int r;
+    char *missing = NULL;
+    while ((r = ftz_stmt_next(st)) == 1) {
+        if (!ftz_can(c->who, ftz_stmt_text(st, 0))) {
+            missing = ftz_stmt_dup(st, 0, c->arena);
+            break;
+        }
+    }
+    ftz_stmt_done(st);
+    if (r < 0) return FTZ_EDB;
+    if (missing) return ftz_err_set(&c->err, FTZ_EDENIED, "not_held", missing);
+    return FTZ_OK;
+}
+
 static ftz_rc set_roles(ftz_ctx *c, int64_t uid, const int64_t *ids, size_t n)
 {
     ftz_rc rc = ftz_db_run(c->db, "DELETE FROM user_roles WHERE user_id = ?", "i", uid);
@@ -237,11 +305,13 @@ ftz_rc auth_user_create(ftz_ctx *c, const auth_user_in *in, int64_t *id)
     rc = check_refs(c, in->department_id, in->firm_id);
     if (rc) return rc;
     check_scope_fits(c, scope, in->department_id, in->firm_id);
+    rc = check_scope_grant(c, scope, in->department_id, in->firm_id);
+    if (rc) return rc;
     if (in->username && username_ok(in->username)) {
         int64_t x;
         rc = ftz_db_scalar(c->db, &x, "SELECT id FROM users WHERE username = ?", "s", in->username);
         if (rc == FTZ_OK)
-            ftz_err_field(&c->err, "username", "exists", NULL);
+            ftz_err_duplicate(&c->err, "username");
         else if (rc != FTZ_ENOTFOUND)
             return rc;
     }
@@ -279,7 +349,7 @@ ftz_rc auth_user_create(ftz_ctx *c, const auth_user_in *in, int64_t *id)
     rc = r == 1 ? FTZ_OK : (ftz_stmt_rc(st) ? ftz_stmt_rc(st) : FTZ_EDB);
     ftz_stmt_done(st);
     if (rc == FTZ_ECONFLICT) {
-        ftz_err_field(&c->err, "username", "exists", NULL);
+        ftz_err_duplicate(&c->err, "username");
         goto fail;
     }
     if (rc) goto fail;
@@ -405,6 +475,11 @@ ftz_rc auth_user_update(ftz_ctx *c, int64_t id, int64_t version, json_t *patch)
     json_t *before;
     ftz_rc rc = auth_user_get(c, id, &before);
     if (rc) return rc;
+    rc = check_target_power(c, id);
+    if (rc) {
+        json_decref(before);
+        return rc;
+    }
     int64_t dept = json_integer_value(json_object_get(before, "department_id"));
     int64_t firm = json_integer_value(json_object_get(before, "firm_id"));
     ftz_scope scope;
@@ -445,6 +520,8 @@ ftz_rc auth_user_update(ftz_ctx *c, int64_t id, int64_t version, json_t *patch)
     rc = check_refs(c, dept, firm);
     if (rc) goto out;
     check_scope_fits(c, scope, dept, firm);
+    rc = check_scope_grant(c, scope, dept, firm);
+    if (rc) goto out;
     if (c->err.rc) {
         rc = c->err.rc;
         goto out;
@@ -537,6 +614,8 @@ ftz_rc auth_user_set_password(ftz_ctx *c, int64_t id, const char *password)
     auth_password_check(c, "password", password, json_string_value(json_object_get(u, "username")));
     json_decref(u);
     if (c->err.rc) return c->err.rc;
+    rc = check_target_power(c, id);
+    if (rc) return rc;
     return store_password(c, id, password, "user.password.reset", true);
 }
 

@@ -40,6 +40,13 @@ void ftz_err_field(ftz_err *e, const char *field, const char *code, const char *
     }
 }
 
+void ftz_err_duplicate(ftz_err *e, const char *field)
+{
+    if (!e) return;
+    if (e->rc == FTZ_OK) ftz_err_set(e, FTZ_ECONFLICT, "duplicate", field);
+    ftz_err_field(e, field, "exists", NULL);
+}
+
 const char *ftz_rc_name(ftz_rc rc)
 {
     static const char *names[] = {"ok",       "parse",     "invalid", "auth",   "denied",

@@ -50,6 +50,9 @@ void ftz_err_init(ftz_err *e, ftz_arena *a);
 ftz_rc ftz_err_set(ftz_err *e, ftz_rc rc, const char *code, const char *param);
 /* Records a broken field (and sets rc to FTZ_EINVAL unless an error is already set). */
 void ftz_err_field(ftz_err *e, const char *field, const char *code, const char *param);
+/* Records a duplicate key on field: a 409 (DESIGN.md §4) with the field listed, unless the
+ * input already broke a rule (then it stays a 422 that lists this field too). */
+void ftz_err_duplicate(ftz_err *e, const char *field);
 const char *ftz_rc_name(ftz_rc rc);
 
 #endif

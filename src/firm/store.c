@@ -143,7 +143,7 @@ ftz_rc firm_create(ftz_ctx *c, const firm_in *in, int64_t *id)
         rc = ftz_db_scalar(c->db, &x, "SELECT id FROM firms WHERE credit_code = ?", "s",
                            in->credit_code);
         if (rc == FTZ_OK)
-            ftz_err_field(&c->err, "credit_code", "exists", NULL);
+            ftz_err_duplicate(&c->err, "credit_code");
         else if (rc != FTZ_ENOTFOUND)
             return rc;
     }
@@ -173,7 +173,7 @@ ftz_rc firm_create(ftz_ctx *c, const firm_in *in, int64_t *id)
     *id = r == 1 ? ftz_stmt_int(st, 0) : 0;
     rc = r == 1 ? FTZ_OK : (ftz_stmt_rc(st) ? ftz_stmt_rc(st) : FTZ_EDB);
     ftz_stmt_done(st);
-    if (rc == FTZ_ECONFLICT) ftz_err_field(&c->err, "credit_code", "exists", NULL);
+    if (rc == FTZ_ECONFLICT) ftz_err_duplicate(&c->err, "credit_code");
     if (rc) goto fail;
     /* Read back unscoped: the creator may not be in the firm's scope. */
     ftz_principal *saved = c->who;
