@@ -17,6 +17,7 @@
 #include "db/db.h"
 #include "db/migrate.h"
 #include "demo/demo.h"
+#include "http/export_reply.h"
 #include "http/http.h"
 #include "http/server.h"
 
@@ -687,6 +688,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "ftz: reference data: %s\n", errbuf);
         return EXIT_FAIL;
     }
+    ftz_export_jobs_init();
     ftz_arena *ar = ftz_arena_new();
     cli a;
     memset(&a, 0, sizeof a);

@@ -198,12 +198,36 @@ static ftz_rc run_test_sleep(ftz_ctx *c, ftz_job *job)
     return FTZ_OK;
 }
 
-static const ftz_job_kind kinds[] = {
+static const ftz_job_kind builtin_kinds[] = {
     {"sessions.sweep", run_sessions_sweep, NULL, FTZ_JOB_HOURLY, false},
     {"db.checkpoint", run_db_checkpoint, NULL, FTZ_JOB_HOURLY, false},
     {"audit.verify", run_audit_verify, NULL, FTZ_JOB_ONCE, false},
     {"test.sleep", run_test_sleep, check_test_sleep, FTZ_JOB_ONCE, true},
 };
+
+/* Kinds of other modules, registered at start-up (before any thread runs) by
+ * ftz_jobs_register: core/ may not depend on them, so they come to it. */
+#define MAX_EXTRA_KINDS 32
+static const ftz_job_kind *extra_kinds[MAX_EXTRA_KINDS];
+static size_t nextra_kinds;
+
+void ftz_jobs_register(const ftz_job_kind *k)
+{
+    for (size_t i = 0; i < nextra_kinds; i++)
+        if (extra_kinds[i] == k) return;
+    if (nextra_kinds < MAX_EXTRA_KINDS) extra_kinds[nextra_kinds++] = k;
+}
+
+static size_t kind_count(void)
+{
+    return FTZ_COUNTOF(builtin_kinds) + nextra_kinds;
+}
+
+static const ftz_job_kind *kind_at(size_t i)
+{
+    return i < FTZ_COUNTOF(builtin_kinds) ? &builtin_kinds[i]
+                                          : extra_kinds[i - FTZ_COUNTOF(builtin_kinds)];
+}
 
 static bool kind_enabled(const ftz_conf *conf, const ftz_job_kind *k)
 {
@@ -213,17 +237,18 @@ static bool kind_enabled(const ftz_conf *conf, const ftz_job_kind *k)
 const ftz_job_kind *ftz_job_kind_find(const ftz_conf *conf, const char *kind)
 {
     if (!kind) return NULL;
-    for (size_t i = 0; i < FTZ_COUNTOF(kinds); i++)
-        if (strcmp(kinds[i].kind, kind) == 0 && kind_enabled(conf, &kinds[i])) return &kinds[i];
+    for (size_t i = 0; i < kind_count(); i++)
+        if (strcmp(kind_at(i)->kind, kind) == 0 && kind_enabled(conf, kind_at(i)))
+            return kind_at(i);
     return NULL;
 }
 
 const char *ftz_job_kind_names(ftz_arena *a, const ftz_conf *conf)
 {
     const char *out = "";
-    for (size_t i = 0; i < FTZ_COUNTOF(kinds); i++) {
-        if (!kind_enabled(conf, &kinds[i])) continue;
-        out = *out ? ftz_arena_printf(a, "%s, %s", out, kinds[i].kind) : kinds[i].kind;
+    for (size_t i = 0; i < kind_count(); i++) {
+        if (!kind_enabled(conf, kind_at(i))) continue;
+        out = *out ? ftz_arena_printf(a, "%s, %s", out, kind_at(i)->kind) : kind_at(i)->kind;
     }
     return out;
 }
@@ -375,10 +400,10 @@ ftz_rc ftz_job_claim_next(ftz_ctx *c, const char *owner, int lease_s, ftz_job **
     ftz_q_init(&q, c->arena);
     ftz_q_sql(&q, "SELECT id FROM jobs WHERE state = 'queued' AND kind IN (");
     bool first = true;
-    for (size_t i = 0; i < FTZ_COUNTOF(kinds); i++) {
-        if (!kind_enabled(c->conf, &kinds[i])) continue;
+    for (size_t i = 0; i < kind_count(); i++) {
+        if (!kind_enabled(c->conf, kind_at(i))) continue;
         ftz_q_sql(&q, first ? "?" : ", ?");
-        ftz_q_text(&q, kinds[i].kind);
+        ftz_q_text(&q, kind_at(i)->kind);
         first = false;
     }
     ftz_q_sql(&q, ") ORDER BY id LIMIT ?");
@@ -465,8 +490,8 @@ ftz_rc ftz_jobs_schedule(ftz_ctx *c, int64_t now, int64_t *added)
     ftz_rc rc = FTZ_OK;
     char ts[32];
     ftz_db_now(ts);
-    for (size_t i = 0; i < FTZ_COUNTOF(kinds) && !rc; i++) {
-        if (kinds[i].every == FTZ_JOB_ONCE || !kind_enabled(c->conf, &kinds[i])) continue;
+    for (size_t i = 0; i < kind_count() && !rc; i++) {
+        if (kind_at(i)->every == FTZ_JOB_ONCE || !kind_enabled(c->conf, kind_at(i))) continue;
         char period[32];
         hour_period(now, period);
         ftz_stmt *st;
@@ -476,7 +501,7 @@ ftz_rc ftz_jobs_schedule(ftz_ctx *c, int64_t now, int64_t *added)
                             "ON CONFLICT (kind, period) DO NOTHING",
                             &st);
         if (rc) break;
-        ftz_stmt_bind_text(st, kinds[i].kind);
+        ftz_stmt_bind_text(st, kind_at(i)->kind);
         ftz_stmt_bind_text(st, period);
         ftz_stmt_bind_text(st, ts);
         ftz_stmt_bind_text(st, ts);

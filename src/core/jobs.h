@@ -58,6 +58,9 @@ typedef struct ftz_job_kind {
     bool test_only;      /* registered only when conf->test_hooks */
 } ftz_job_kind;
 
+/* Registers a kind of another module (k must live for the process). Call at start-up, before
+ * the runner or any worker thread starts; registering the same kind twice is harmless. */
+void ftz_jobs_register(const ftz_job_kind *k);
 /* The registered kind, or NULL (test kinds exist only when conf->test_hooks; conf may be
  * NULL, meaning no test hooks). */
 const ftz_job_kind *ftz_job_kind_find(const ftz_conf *conf, const char *kind);

@@ -36,6 +36,11 @@ static const ftz_setting_def defs[] = {
     {"auth.login_window_s", FTZ_SETTING_INT, 900, 10, 86400, NULL, NULL,
      "登录失败计数的时间窗口，秒", "Окно подсчёта неудачных входов, секунды",
      "Window over which failed log-ins are counted, seconds"},
+    {"export.sync_max_rows", FTZ_SETTING_INT, 5000, 1, 1000000, NULL, NULL,
+     "直接下载的导出最多行数，超过后改为后台任务并显示进度",
+     "Наибольшее число строк выгрузки, отдаваемой сразу; больше — фоновым заданием с ходом "
+     "выполнения",
+     "Rows an export may have to be answered at once; larger exports run as a job with progress"},
     {"zone.name_zh", FTZ_SETTING_STR, 0, 1, 200, "中国（黑龙江）自由贸易试验区黑河片区", NULL,
      "自贸区名称（中文），用于报告和页眉", "Название зоны на китайском (отчёты, заголовки)",
      "The zone's name in Chinese (reports, page headers)"},

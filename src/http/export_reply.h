@@ -4,7 +4,8 @@
  * every matching item (ftz_page_parse lifts the page cap for exports) and, when
  * ftz_req_ext(c) is set, hands the items to ftz_reply_export instead of ftz_reply_json. The
  * file itself is written by core/export.h; this is only the HTTP side: format from the
- * suffix, column titles in the reader's language, the download name, the reply. */
+ * suffix, column titles in the reader's language, the download name, the reply — or, for a
+ * large list, the job that writes the file with progress (ftz_export_jobs_init). */
 #ifndef FTZ_HTTP_EXPORT_REPLY_H
 #define FTZ_HTTP_EXPORT_REPLY_H
 
@@ -36,5 +37,13 @@ const ftz_export_col *ftz_export_cols_lang(ftz_ctx *c, const ftz_export_col_i18n
  * handler: exactly one reply is made. */
 void ftz_reply_export(ftz_ctx *c, const char *basename, const ftz_export_col *cols, size_t ncols,
                       json_t *items);
+
+/* Registers the "export" job kind (call once at start-up, before threads). An export whose
+ * list has more rows than the setting export.sync_max_rows is not answered at once: the
+ * route answers 202 Accepted with Location /api/v1/jobs/{id} and {"job": …}; the job runs the
+ * same list handler as its creator (same filters, scope and language), writes the file with
+ * progress, stores it with core/files.h, and its result carries file_id, name, media_type and
+ * rows. */
+void ftz_export_jobs_init(void);
 
 #endif

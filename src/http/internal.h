@@ -3,6 +3,7 @@
 #define FTZ_HTTP_INTERNAL_H
 
 #include "http/http.h"
+#include "core/export.h"
 
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -38,6 +39,15 @@ struct ftz_req {
     ftz_kv headers[FTZ_HTTP_MAX_HEADERS];
     int nheaders;
     bool replied;
+    /* Set when a list handler runs inside an export job (export_reply.c): ftz_reply_export
+     * keeps the items and columns here instead of replying. */
+    struct {
+        bool active;
+        json_t *items; /* owned */
+        const ftz_export_col *cols;
+        size_t ncols;
+        const char *basename;
+    } capture;
 };
 
 /* router.c: finds the route for method + path; fills params and ext. Returns the route or

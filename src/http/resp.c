@@ -30,6 +30,7 @@ const char *ftz_req_ext(const ftz_ctx *c)
 
 const char *ftz_req_header(const ftz_ctx *c, const char *name)
 {
+    if (!c->req || !c->req->ev) return NULL; /* a handler run by a job has no HTTP request */
     return evhttp_find_header(evhttp_request_get_input_headers(c->req->ev), name);
 }
 
