@@ -213,13 +213,14 @@ static void scope_files(const ftz_ctx *c, ftz_q *q)
         ftz_q_int(q, w->firm_id);
         return;
     case FTZ_SCOPE_OWN_FIRMS:
-        ftz_q_sql(q, " AND (f.firm_id IS NULL OR f.created_by = ? OR f.firm_id IN "
+        /* A file tied to no firm (e.g. another user's export) is its uploader's only. */
+        ftz_q_sql(q, " AND (f.created_by = ? OR f.firm_id IN "
                      "(SELECT fi.id FROM firms fi WHERE fi.commissioner_id = ?))");
         ftz_q_int(q, w->user_id);
         ftz_q_int(q, w->user_id);
         return;
     case FTZ_SCOPE_DEPT_TREE:
-        ftz_q_sql(q, " AND (f.firm_id IS NULL OR f.created_by = ?");
+        ftz_q_sql(q, " AND (f.created_by = ?");
         ftz_q_int(q, w->user_id);
         if (w->dept_path && *w->dept_path) {
             ftz_q_sql(q, " OR f.firm_id IN (SELECT fi.id FROM firms fi JOIN departments d "

@@ -15,9 +15,10 @@
  * Anything else is refused.
  *
  * Scope (done in SQL, DESIGN.md §7): scope all sees every file; own_firm only the files of
- * its firm; own_firms the files of the firms it is commissioner of, files with no firm, and
- * files it uploaded; dept_tree the files of firms looked after by its department tree, files
- * with no firm, and files it uploaded. A file outside the scope is FTZ_ENOTFOUND. */
+ * its firm; own_firms the files of the firms it is commissioner of and files it uploaded;
+ * dept_tree the files of firms looked after by its department tree and files it uploaded. A
+ * file tied to no firm (an export, a staff upload) is its uploader's and scope-all users'
+ * only. A file outside the scope is FTZ_ENOTFOUND. */
 #ifndef FTZ_CORE_FILES_H
 #define FTZ_CORE_FILES_H
 

@@ -376,7 +376,9 @@ static void handle_api(ftz_ctx *c)
             ftz_reply_fail(c, FTZ_EDENIED, "permission", route->perm);
             return;
         }
-        if (c->who && c->who->lang && !ftz_req_header(c, "Accept-Language")) c->lang = c->who->lang;
+        /* No language asked for (or "*", as fetch sends): the user's own preference. */
+        const char *al = ftz_req_header(c, "Accept-Language");
+        if (c->who && c->who->lang && (!al || strcmp(al, "*") == 0)) c->lang = c->who->lang;
     }
     if (!read_body(c, route)) return;
     route->handler(c);

@@ -72,6 +72,8 @@ export async function waitFor(fn, { timeoutMs = 10000, everyMs = 100, what = 'co
 // ---------------------------------------------------------------------------------------
 // The command line
 
+const SANITIZER_REPORT = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: UndefinedBehaviorSanitizer/;
+
 /**
  * Runs `ftz ARGS…` and returns {code, stdout, stderr}. Never throws on a non-zero exit: the
  * caller checks the code it expects.
@@ -87,6 +89,8 @@ export function ftz(args, { env = {}, input, cwd } = {}) {
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.error) throw r.error;
+  // A sanitizer build exits 1 on an error, which could pass for an expected failure.
+  if (SANITIZER_REPORT.test(r.stderr || '')) throw new Error(`ftz ${args.join(' ')}: sanitizer report:\n${r.stderr.slice(0, 4000)}`);
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -177,8 +181,6 @@ export function initDatabase(db, { demo = true } = {}) {
 // ---------------------------------------------------------------------------------------
 // Servers
 
-const SANITIZER_REPORT = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: UndefinedBehaviorSanitizer/;
-
 /**
  * Starts `ftz serve --listen 127.0.0.1:0 --db URL` and waits for its
  * "ftz: listening on http://HOST:PORT/ (N workers)" line. Returns
@@ -236,7 +238,16 @@ export async function startServer(db, { env = {} } = {}) {
   child.stderr.on('data', (d) => {
     stderr += d;
   });
-  const { host, port, workers } = await listening;
+  servers.add(srv); // from here on cleanupAll stops it, even if it never listens
+  let where;
+  try {
+    where = await listening;
+  } catch (e) {
+    if (!srv.done) child.kill('SIGKILL');
+    await exited;
+    throw e;
+  }
+  const { host, port, workers } = where;
   srv.host = host;
   srv.port = port;
   srv.workers = workers;
@@ -259,7 +270,6 @@ export async function startServer(db, { env = {} } = {}) {
     if (!srv.done) child.kill('SIGKILL');
     return exited;
   };
-  servers.add(srv);
   return srv;
 }
 
@@ -314,25 +324,49 @@ export function freshDatabase(label, opts = {}) {
  */
 export function useServer(label, { demo = true, env = {} } = {}) {
   const h = { ids: {} };
+  // Node 20 starts root-level before hooks as they are registered, without waiting for the
+  // previous one: so there is exactly one, and a file's own set-up steps (h.setup(fn)) run
+  // inside it, in order, after the server is up.
+  const setups = [];
+  let resolveReady;
+  let rejectReady;
+  const ready = new Promise((res, rej) => {
+    resolveReady = res;
+    rejectReady = rej;
+  });
+  ready.catch(() => {});
   before(
     async () => {
-      h.db = freshDatabase(label, { demo });
-      h.server = await startServer(h.db, { env });
-      h.base = h.server.base;
-      if (demo) await loadDemoIds(h);
+      try {
+        h.db = freshDatabase(label, { demo });
+        h.server = await startServer(h.db, { env });
+        h.base = h.server.base;
+        if (demo) await loadDemoIds(h);
+        for (const fn of setups) await fn(h);
+        resolveReady();
+      } catch (e) {
+        rejectReady(e);
+        throw e;
+      }
     },
-    { timeout: 120000 * SLOW },
+    { timeout: 180000 * SLOW },
   );
-  after(cleanupAll, { timeout: 120000 * SLOW });
+  after(cleanupAll, { timeout: 180000 * SLOW });
+  h.setup = (fn) => setups.push(fn);
+  h.ready = () => ready;
   const cache = new Map();
-  h.as = async (username, { fresh = false, lang } = {}) => {
+  h.login = async (username, { fresh = false, lang, password } = {}) => {
     const key = `${username}/${lang || ''}`;
     if (!fresh && cache.has(key)) return cache.get(key);
     const c = new Client(h.base, { lang });
-    const r = await c.login(username, passwordOf(username));
+    const r = await c.login(username, password || passwordOf(username));
     assert.equal(r.status, 200, `log-in of ${username} failed: ${r.status} ${r.text}`);
     if (!fresh) cache.set(key, c);
     return c;
+  };
+  h.as = async (username, opts) => {
+    await ready;
+    return h.login(username, opts);
   };
   h.anon = (opts) => new Client(h.base, opts);
   h.bearer = (secret, opts = {}) => new Client(h.base, { ...opts, token: secret });
@@ -345,7 +379,7 @@ export function passwordOf(username) {
 
 /** Reads the ids of the demo data through the API, as admin. */
 export async function loadDemoIds(h) {
-  const admin = await h.as('admin');
+  const admin = await h.login('admin');
   const users = await admin.get('/api/v1/users?per_page=200');
   assert.equal(users.status, 200, users.text);
   h.ids.user = Object.fromEntries(users.body.items.map((u) => [u.username, u.id]));
@@ -408,7 +442,8 @@ export class Client {
       if (t) headers['x-csrf-token'] = t;
     }
     if (this.lang) headers['accept-language'] = this.lang;
-    const reqId = opts.reqId ?? `t-${process.pid}-${++reqCounter}-${uniq(6)}`;
+    // {reqId: null} sends none (the server makes one)
+    const reqId = 'reqId' in opts ? opts.reqId : `t-${process.pid}-${++reqCounter}-${uniq(6)}`;
     if (reqId) headers['x-request-id'] = reqId;
     let body;
     if (opts.json !== undefined) {

@@ -5,7 +5,11 @@ import assert from 'node:assert/strict';
 import {
   ADMIN_PASSWORD,
   DEMO_PASSWORD,
+  SLOW,
+  Client,
   useServer,
+  startServer,
+  sleep,
   expectStatus,
   expectProblem,
   expectAudit,
@@ -32,6 +36,8 @@ test('log-in answers the user, the CSRF token and the permissions, and sets the 
   assert.match(sc, /SameSite=Strict/i);
   assert.match(sc, /Path=\//);
   assert.doesNotMatch(sc, /Secure/, 'no Secure over plain HTTP');
+  const maxAge = Number(/Max-Age=(\d+)/i.exec(sc)?.[1]);
+  assert.ok(maxAge > 3600 && maxAge <= 90 * 86400, `an absolute expiry: ${sc}`);
   await expectAudit(await h.as('admin'), r, { entity: 'user', entityId: h.ids.user.admin ?? 1, action: 'session.login' });
 });
 
@@ -156,6 +162,14 @@ test('throttling: after 5 wrong passwords the 6th attempt is 429 with Retry-Afte
   expectProblem(await c.post('/api/v1/session', { username: 'FIRM', password: DEMO_PASSWORD }), 429);
 });
 
+test('a successful log-in clears the failures counted for that user name', async () => {
+  const c = h.anon();
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 3; i++) expectProblem(await c.login('commissioner', `nope-${round}-${i}`), 401);
+    expectStatus(await c.login('commissioner', DEMO_PASSWORD), 200);
+  }
+});
+
 test('own password: wrong current → 422, weak new → 422, both listed; then a change works', async () => {
   const c = await h.as('postal', { fresh: true });
   let r = await c.post('/api/v1/session/password', { current_password: 'nope-nope-nope', new_password: 'short' });
@@ -236,4 +250,17 @@ test('a new log-in replaces the cookie; each session has its own CSRF token', as
   // a's token does not work with b's cookie
   const r = await b.del('/api/v1/session', { csrfToken: a.csrf });
   expectProblem(r, 403, { code: 'csrf' });
+});
+
+test('an idle session ends after the idle timeout (a server with FTZ_SESSION_IDLE=10)', { timeout: 120000 * SLOW }, async () => {
+  const idle = await startServer(h.db, { env: { FTZ_SESSION_IDLE: '10' } });
+  const c = new Client(idle.base);
+  expectStatus(await c.login('leader', DEMO_PASSWORD), 200);
+  expectStatus(await c.get('/api/v1/session'), 200);
+  await sleep(11500);
+  expectProblem(await c.get('/api/v1/session'), 401, { code: 'session_expired' });
+  // the expired session is gone for every instance
+  const other = new Client(h.base).withSessionOf(c);
+  expectProblem(await other.get('/api/v1/session'), 401);
+  await idle.stop();
 });

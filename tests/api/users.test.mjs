@@ -1,7 +1,7 @@
 // users.test.mjs — /api/v1/users: list (and its XLSX/CSV), create, read, update, password
 // reset, disable/enable; permissions, data scope, versions, duplicates, audit rows
 // (DESIGN.md §4 "Users", §7).
-import { test, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DEMO_PASSWORD,
@@ -25,9 +25,9 @@ let v = {};
 // A user administrator limited to its department tree (INVEST): a custom role holding
 // auth.user.read + auth.user.admin, given to a user with scope dept_tree.
 const SCOPED = 'invest-hr';
-before(async () => {
+h.setup(async () => {
   v = demoVars(h);
-  const admin = await h.as('admin');
+  const admin = await h.login('admin');
   const role = await admin.post('/api/v1/roles', {
     name: 'user_keeper',
     title_zh: '用户管理员',
@@ -132,6 +132,8 @@ const listFilters = [
   { q: 'q=CUSTOMS', expect: ['customs'] },
   { q: `department_id=:d_STATION`, expect: ['station'] },
   { q: 'sort=-username&role=staff', expect: ['staff'] },
+  { q: 'q=%25', expect: [] },
+  { q: 'q=_', expect: [] },
 ];
 for (const f of listFilters) {
   test(`list filter ?${f.q}`, async () => {
@@ -221,7 +223,6 @@ const badCreates = [
   { name: 'roles not an array', body: { username: 'abc-roles', password: 'a-good-password-1', display_name: 'x', roles: 'staff' }, fields: ['roles:type'] },
   { name: 'an unknown role', body: { username: 'abc-role2', password: 'a-good-password-1', display_name: 'x', roles: ['wizard'], department_id: 'd_INVEST' }, fields: ['roles[0]:no_such'] },
   { name: 'a firm user without firm_id', body: { username: 'abc-firm', password: 'a-good-password-1', display_name: 'x', roles: ['firm'] }, fields: ['firm_id:required'] },
-  { name: 'a dept_tree user without department', body: { username: 'abc-dept', password: 'a-good-password-1', display_name: 'x', roles: ['staff'] }, fields: ['department_id:required'] },
   { name: 'references that do not exist', body: { username: 'abc-refs', password: 'a-good-password-1', display_name: 'x', roles: ['firm'], firm_id: 'missing', department_id: 'missing' }, fields: ['firm_id:no_such', 'department_id:no_such'] },
   { name: 'ids of the wrong type', body: { username: 'abc-ids', password: 'a-good-password-1', display_name: 'x', roles: ['staff'], department_id: '3', firm_id: 1.5 }, fields: ['department_id:type', 'firm_id:type'] },
   { name: 'a display name over 100 characters', body: { username: 'abc-long', password: 'a-good-password-1', display_name: '长'.repeat(101), roles: ['customs'] }, fields: ['display_name:too_long'] },
@@ -237,6 +238,13 @@ for (const c of badCreates) {
   });
 }
 
+test('a department is optional for every role (DESIGN.md §4): staff without one → 201', async () => {
+  const admin = await h.as('admin');
+  const r = await admin.post('/api/v1/users', newUser({ department_id: undefined }));
+  expectStatus(r, 201);
+  assert.equal(r.body.department_id, null);
+});
+
 test('a user administrator cannot grant a role holding permissions it lacks (not_held)', async () => {
   const c = await h.as(SCOPED);
   const r = await c.post('/api/v1/users', newUser({ roles: ['admin'] }));
@@ -246,6 +254,72 @@ test('a user administrator cannot grant a role holding permissions it lacks (not
   // a role within its own permissions is fine, inside its own tree
   const ok = await c.post('/api/v1/users', newUser({ roles: ['user_keeper'], scope: 'dept_tree' }));
   expectStatus(ok, 201);
+});
+
+test('a department-scoped user administrator cannot create a user wider than itself (scope all)', async () => {
+  const c = await h.as(SCOPED);
+  const r = await c.post('/api/v1/users', newUser({ roles: ['user_keeper'], scope: 'all' }));
+  expectProblem(r, 422);
+  assert.ok(r.body.errors.some((e) => e.field === 'scope'), `the scope is refused: ${r.text}`);
+});
+
+test('a department-scoped user administrator cannot create users in another department (a login into Customs\' tree)', async () => {
+  const c = await h.as(SCOPED);
+  const r = await c.post('/api/v1/users', newUser({ roles: ['user_keeper'], scope: 'dept_tree', department_id: v.d_CUSTOMS }));
+  assert.ok([404, 422].includes(r.status), `refused, got ${r.status} ${r.text}`);
+});
+
+test('a department-scoped user administrator cannot widen the scope of a user in its tree', async () => {
+  const admin = await h.as('admin');
+  const made = await admin.post('/api/v1/users', newUser({ roles: ['user_keeper'], scope: 'dept_tree' }));
+  expectStatus(made, 201);
+  const c = await h.as(SCOPED);
+  const r = await c.patch(`/api/v1/users/${made.body.id}`, { version: made.body.version, scope: 'all' });
+  expectProblem(r, 422);
+});
+
+test('no escalation: a user made by a scoped administrator cannot reset an administrator\'s password', async () => {
+  // The chain a scoped administrator could follow if scopes were not bounded by its own:
+  // make a helper with scope all, log in as it, reset an administrator's password. (The
+  // victim is a second administrator, so that the file's own admin session survives.)
+  const admin = await h.as('admin');
+  const victim = newUser({ roles: ['admin'], scope: 'all', department_id: undefined });
+  const vr = await admin.post('/api/v1/users', victim);
+  expectStatus(vr, 201);
+  const c = await h.as(SCOPED);
+  const helper = newUser({ roles: ['user_keeper'], scope: 'all' });
+  const made = await c.post('/api/v1/users', helper);
+  if (made.status !== 201) return; // refused at the first step, as it should be
+  const hc = h.anon();
+  expectStatus(await hc.login(helper.username, helper.password), 200);
+  const reset = await hc.post(`/api/v1/users/${vr.body.id}/password`, { password: 'taken-over-2026' });
+  assert.notEqual(reset.status, 204, 'a department-scoped user administrator took over an administrator account');
+});
+
+test('a scoped user administrator cannot reset the password of a user holding permissions it lacks', async () => {
+  // An administrator whose home department lies inside INVEST's tree is within the scoped
+  // user administrator's scope; resetting its password would hand over the admin role.
+  const admin = await h.as('admin');
+  const big = newUser({ roles: ['admin'], department_id: v.d_INVEST });
+  const made = await admin.post('/api/v1/users', big);
+  expectStatus(made, 201);
+  const c = await h.as(SCOPED);
+  expectStatus(await c.get(`/api/v1/users/${made.body.id}`), 200);
+  const reset = await c.post(`/api/v1/users/${made.body.id}/password`, { password: 'taken-over-2026' });
+  assert.ok([403, 404, 422].includes(reset.status), `refused, got ${reset.status} ${reset.text}`);
+  const dis = await c.post(`/api/v1/users/${made.body.id}/disable`);
+  assert.ok([403, 404, 422].includes(dis.status), `disable refused, got ${dis.status}`);
+  if (dis.status === 200) await admin.post(`/api/v1/users/${made.body.id}/enable`);
+});
+
+test('exports guard against CSV injection: a display name starting with "=" is quoted', async () => {
+  const admin = await h.as('admin');
+  const u = await admin.post('/api/v1/users', newUser({ display_name: '=HYPERLINK("http://evil","x")' }));
+  expectStatus(u, 201);
+  const lines = expectCsv(await admin.get(`/api/v1/users.csv?q=${encodeURIComponent(u.body.username)}`));
+  assert.equal(lines.length, 2);
+  assert.ok(!/(^|,)"?=HYPERLINK/.test(lines[1]), lines[1]);
+  assert.ok(lines[1].includes("'=HYPERLINK"), lines[1]);
 });
 
 // ---- update ----------------------------------------------------------------------------
