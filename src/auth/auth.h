@@ -80,6 +80,8 @@ ftz_rc auth_user_find(ftz_ctx *c, const char *username, int64_t *id) FTZ_WUR;
 ftz_rc auth_user_update(ftz_ctx *c, int64_t id, int64_t version, json_t *patch) FTZ_WUR;
 ftz_rc auth_user_set_password(ftz_ctx *c, int64_t id, const char *password) FTZ_WUR;
 ftz_rc auth_user_change_own_password(ftz_ctx *c, const char *current, const char *next) FTZ_WUR;
+/* The caller's own language preference (zh, ru, en); needs no admin permission. */
+ftz_rc auth_user_set_own_lang(ftz_ctx *c, const char *lang) FTZ_WUR;
 ftz_rc auth_user_set_disabled(ftz_ctx *c, int64_t id, bool disabled) FTZ_WUR;
 
 typedef struct auth_list_q {
@@ -124,6 +126,12 @@ ftz_rc auth_token_create(ftz_ctx *c, const char *name, const char **perms, size_
                          int64_t expires_at, int64_t for_user, int64_t *id, char **secret) FTZ_WUR;
 ftz_rc auth_tokens_list(ftz_ctx *c, bool all, json_t **items) FTZ_WUR;
 ftz_rc auth_token_revoke(ftz_ctx *c, int64_t id) FTZ_WUR;
+
+/* A department's name (departments aliased d) in the language bound as its one parameter:
+ * the Russian or English name where there is one, else the Chinese. */
+#define FTZ_DEPT_NAME_SQL                                                                          \
+    "CASE CAST(? AS TEXT) WHEN 'ru' THEN COALESCE(d.name_ru, d.name) "                             \
+    "WHEN 'en' THEN COALESCE(d.name_en, d.name) ELSE d.name END"
 
 /* ---- data scopes ---- */
 

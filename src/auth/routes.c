@@ -495,6 +495,30 @@ static void session_get(ftz_ctx *c)
     reply_session(c, via_cookie ? csrf : NULL);
 }
 
+/* PATCH /api/v1/session {lang} — the caller's own language preference, kept on the account
+ * (any signed-in user; no admin permission). Answers like GET. */
+static void session_patch(ftz_ctx *c)
+{
+    static const char *const fields[] = {"lang", NULL};
+    json_t *b = ftz_req_json(c);
+    ftz_jin_only(c, b, fields);
+    const char *lang = ftz_jin_str(c, b, "lang", true, 8);
+    if (input_failed(c)) return;
+    ftz_rc rc = auth_user_set_own_lang(c, lang);
+    if (rc) {
+        reply_rc(c, rc);
+        return;
+    }
+    bool via_cookie = false;
+    const char *csrf = NULL;
+    rc = auth_resolve(c, &via_cookie, &csrf);
+    if (rc) {
+        reply_rc(c, rc);
+        return;
+    }
+    reply_session(c, via_cookie ? csrf : NULL);
+}
+
 /* Ends the cookie session the request came with (nothing to end for a token) and tells the
  * browser to drop the cookie. */
 static void session_delete(ftz_ctx *c)
@@ -1093,6 +1117,7 @@ static void audit_verify(ftz_ctx *c)
 const ftz_route auth_routes[] = {
     {"POST", "/api/v1/session", session_create, FTZ_PERM_PUBLIC, FTZ_ROUTE_NO_CSRF, SMALL_BODY},
     {"GET", "/api/v1/session", session_get, AUTHED, 0, 0},
+    {"PATCH", "/api/v1/session", session_patch, AUTHED, 0, SMALL_BODY},
     {"DELETE", "/api/v1/session", session_delete, AUTHED, 0, 0},
     {"POST", "/api/v1/session/password", session_password, AUTHED, 0, SMALL_BODY},
 

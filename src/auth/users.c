@@ -15,7 +15,8 @@
 #include <string.h>
 
 static const char USER_COLS[] =
-    "SELECT u.id, u.username, u.display_name, u.department_id, d.name, u.firm_id, u.scope, "
+    "SELECT u.id, u.username, u.display_name, u.department_id, " FTZ_DEPT_NAME_SQL
+    ", u.firm_id, u.scope, "
     "u.disabled, u.lang, u.created_at, u.updated_at, u.version, u.password_changed_at "
     "FROM users u LEFT JOIN departments d ON d.id = u.department_id WHERE 1 = 1";
 
@@ -77,6 +78,7 @@ ftz_rc auth_user_get(ftz_ctx *c, int64_t id, json_t **out)
     ftz_q q;
     ftz_q_init(&q, c->arena);
     ftz_q_sql(&q, USER_COLS);
+    ftz_q_text(&q, c->lang);
     ftz_q_sql(&q, " AND u.id = ?");
     ftz_q_int(&q, id);
     auth_scope_where(c, &q, &user_scope);
@@ -423,6 +425,7 @@ ftz_rc auth_users_list(ftz_ctx *c, const auth_list_q *lq, json_t **items, int64_
         if (lq->sort_key && strcmp(lq->sort_key, sorts[i][0]) == 0) order = sorts[i][1];
     ftz_q_init(&q, c->arena);
     ftz_q_sql(&q, USER_COLS);
+    ftz_q_text(&q, c->lang);
     ftz_q_append(&q, &where);
     ftz_q_sql(&q, ftz_arena_printf(c->arena, " ORDER BY %s %s, u.id LIMIT ? OFFSET ?", order,
                                    lq->desc ? "DESC" : "ASC"));
@@ -684,5 +687,30 @@ ftz_rc auth_users_backfill_fold(ftz_ctx *c)
     if (!rc) rc = ftz_db_commit(c->db);
     if (rc) ftz_db_rollback(c->db);
     json_decref(todo);
+    return rc;
+}
+
+ftz_rc auth_user_set_own_lang(ftz_ctx *c, const char *lang)
+{
+    if (!lang || !lang_ok(lang)) ftz_err_field(&c->err, "lang", "enum", "zh, ru, en");
+    if (!c->who || !c->who->user_id) return ftz_err_set(&c->err, FTZ_EAUTH, "login_required", NULL);
+    if (c->err.rc) return c->err.rc;
+    int64_t id = c->who->user_id;
+    json_t *before = json_pack("{s:s?}", "lang", c->who->lang);
+    json_t *after = json_pack("{s:s}", "lang", lang);
+    char now[32];
+    ftz_db_now(now);
+    ftz_rc rc = ftz_db_begin(c->db);
+    if (!rc)
+        rc = ftz_db_run(c->db,
+                        "UPDATE users SET lang = ?, updated_at = ?, version = version + 1 "
+                        "WHERE id = ?",
+                        "ssi", lang, now, id);
+    if (!rc) rc = ftz_audit_id(c, "user.lang", "user", id, before, after);
+    if (!rc) rc = ftz_db_commit(c->db);
+    if (rc) ftz_db_rollback(c->db);
+    json_decref(before);
+    json_decref(after);
+    if (!rc) c->who->lang = ftz_arena_strdup(c->arena, lang);
     return rc;
 }

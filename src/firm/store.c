@@ -18,7 +18,8 @@ static const auth_scope_cols firm_scope = {"f.department_id", "f.id", "f.commiss
 
 #define FIRM_SELECT                                                                                \
     "SELECT f.id, f.credit_code, f.name_zh, f.name_ru, f.name_en, f.status, f.commissioner_id, "   \
-    "cu.display_name, f.department_id, d.name, f.created_at, f.updated_at, f.version "             \
+    "cu.display_name, f.department_id, " FTZ_DEPT_NAME_SQL                                         \
+    ", f.created_at, f.updated_at, f.version "                                                     \
     "FROM firms f LEFT JOIN users cu ON cu.id = f.commissioner_id "                                \
     "LEFT JOIN departments d ON d.id = f.department_id WHERE 1 = 1"
 
@@ -103,6 +104,7 @@ ftz_rc firm_get(ftz_ctx *c, int64_t id, json_t **out)
     ftz_q q;
     ftz_q_init(&q, c->arena);
     ftz_q_sql(&q, FIRM_SELECT " AND f.id = ?");
+    ftz_q_text(&q, c->lang);
     ftz_q_int(&q, id);
     auth_scope_where(c, &q, &firm_scope);
     ftz_stmt *st;
@@ -320,6 +322,7 @@ ftz_rc firm_list(ftz_ctx *c, const firm_list_q *lq, json_t **items, int64_t *tot
         if (lq->sort_key && strcmp(lq->sort_key, sorts[i][0]) == 0) order = sorts[i][1];
     ftz_q_init(&q, c->arena);
     ftz_q_sql(&q, FIRM_SELECT);
+    ftz_q_text(&q, c->lang);
     ftz_q_append(&q, &where);
     ftz_q_sql(&q, ftz_arena_printf(c->arena, " ORDER BY %s %s, f.id LIMIT ? OFFSET ?", order,
                                    lq->desc ? "DESC" : "ASC"));

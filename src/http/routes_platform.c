@@ -330,6 +330,45 @@ static void h_job_get(ftz_ctx *c)
     ftz_reply_json(c, 200, o);
 }
 
+/* GET /api/v1/jobs/{id}/file — the file a finished job produced (an export), for whoever may
+ * see the job (its creator, or jobs.admin): seeing the job is the permission, so a role
+ * without files.read can still fetch its own export. 404 until the job is done. */
+static void h_job_file(ftz_ctx *c)
+{
+    int64_t id;
+    if (!path_id(c, "id", &id)) return;
+    json_t *job;
+    ftz_rc rc = ftz_job_get(c, id, &job);
+    if (rc) {
+        reply_rc(c, rc);
+        return;
+    }
+    json_t *fid = json_object_get(json_object_get(job, "result"), "file_id");
+    int64_t file_id = json_is_integer(fid) ? json_integer_value(fid) : 0;
+    bool done = json_is_string(json_object_get(job, "state")) &&
+                strcmp(json_string_value(json_object_get(job, "state")), "done") == 0;
+    json_decref(job);
+    if (!done || file_id <= 0) {
+        ftz_reply_fail(c, FTZ_ENOTFOUND, "not_found", NULL);
+        return;
+    }
+    /* Read past the files scope: the job's visibility above is the check. */
+    ftz_principal *saved = c->who;
+    ftz_principal sys = {.system = true, .username = "system"};
+    c->who = &sys;
+    ftz_file f;
+    rc = ftz_file_get(c, file_id, true, &f);
+    c->who = saved;
+    if (rc) {
+        reply_rc(c, rc);
+        return;
+    }
+    const char *type = strncmp(f.media_type, "text/", 5) == 0
+                           ? ftz_arena_printf(c->arena, "%s; charset=utf-8", f.media_type)
+                           : f.media_type;
+    ftz_reply_bytes(c, 200, type, f.content, f.content_len, f.name);
+}
+
 /* POST /api/v1/jobs {kind, payload?} — 202 Accepted + Location /api/v1/jobs/{id}. An
  * unknown kind (or a test kind without test hooks) is 422 on "kind". */
 static void h_job_create(ftz_ctx *c)
@@ -431,6 +470,7 @@ const ftz_route ftz_core_routes[] = {
     {"GET", "/api/v1/files", h_files_list, "files.read"},
     {"GET", "/api/v1/files/{id}", h_file_get, "files.read"},
     {"GET", "/api/v1/files/{id}/content", h_file_content, "files.read"},
+    {"GET", "/api/v1/jobs/{id}/file", h_job_file, FTZ_PERM_AUTHENTICATED},
 
     {"GET", "/api/v1/jobs", h_jobs_list, FTZ_PERM_AUTHENTICATED},
     {"POST", "/api/v1/jobs", h_job_create, "jobs.admin"},

@@ -85,7 +85,21 @@ void ftz_static_serve(ftz_ctx *c, const char *web_dir)
     unsigned char *data;
     size_t len;
     char *full = ftz_arena_printf(c->arena, "%s%s", web_dir, rel);
+    /* A pre-compressed copy (written at build time by web/scripts/compress.mjs) for clients
+     * that take gzip: the bundle is a third of its size on the wire. */
+    const char *ae = ftz_req_header(c, "Accept-Encoding");
+    if (type && ae && strstr(ae, "gzip") &&
+        read_file(c, ftz_arena_printf(c->arena, "%s.gz", full), &data, &len)) {
+        ftz_reply_bytes(c, 200, type, data, len, NULL);
+        ftz_reply_header(c, "Content-Encoding", "gzip");
+        ftz_reply_header(c, "Vary", "Accept-Encoding");
+        ftz_reply_header(c, "Cache-Control",
+                         strncmp(rel, "/assets/", 8) == 0 ? "public, max-age=31536000, immutable"
+                                                          : "no-cache");
+        return;
+    }
     if (type && read_file(c, full, &data, &len)) {
+        ftz_reply_header(c, "Vary", "Accept-Encoding");
         ftz_reply_bytes(c, 200, type, data, len, NULL);
         ftz_reply_header(c, "Cache-Control",
                          strncmp(rel, "/assets/", 8) == 0 ? "public, max-age=31536000, immutable"

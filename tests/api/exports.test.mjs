@@ -85,3 +85,63 @@ test('the export setting is checked like any setting', async () => {
   expectProblem(await admin.patch('/api/v1/settings', { 'export.sync_max_rows': 0 }), 422);
   expectProblem(await admin.patch('/api/v1/settings', { 'export.sync_max_rows': 'many' }), 422);
 });
+
+test('GET /api/v1/jobs/{id}/file: the creator downloads without files.read; others get 404', async () => {
+  await setSyncMax(1);
+  const admin = await h.login('admin');
+  // a role with audit.read only: no files.read
+  const role = await admin.post('/api/v1/roles', {
+    name: `auditor_${Date.now() % 100000}`,
+    title_zh: '审计员',
+    title_ru: 'Аудитор',
+    title_en: 'Auditor',
+    permissions: ['audit.read'],
+  });
+  expectStatus(role, 201);
+  const username = `auditor.${Date.now() % 100000}`;
+  expectStatus(
+    await admin.post('/api/v1/users', {
+      username,
+      password: 'auditor-pass-2026',
+      display_name: '审计员',
+      roles: [role.body.name],
+      scope: 'all',
+    }),
+    201,
+  );
+  const { Client } = await import('./lib.mjs');
+  const auditor = new Client(h.base);
+  expectStatus(await auditor.login(username, 'auditor-pass-2026'), 200);
+  const r = await auditor.get('/api/v1/audit.csv');
+  expectStatus(r, 202);
+  const loc = r.headers.get('location');
+  // not done yet, or done: the file route answers 404 until done
+  const job = await finished(auditor, loc);
+  assert.equal(job.state, 'done');
+  expectProblem(await auditor.get(`/api/v1/files/${job.result.file_id}/content`), 403);
+  const file = await auditor.get(`${loc}/file`);
+  expectStatus(file, 200);
+  assert.match(file.type, /^text\/csv/);
+  assert.ok(file.text.split('\r\n').length > 2);
+  const staff = await h.login('staff');
+  expectProblem(await staff.get(`${loc}/file`), 404);
+  expectProblem(await auditor.get('/api/v1/jobs/999999/file'), 404);
+  await setSyncMax(5000);
+});
+
+test('PATCH /api/v1/session sets the caller’s own language, audited; bad values are 422', async () => {
+  const station = await h.login('station', { fresh: true });
+  const r = await station.patch('/api/v1/session', { lang: 'en' });
+  expectStatus(r, 200);
+  assert.equal(r.body.user.lang, 'en');
+  const again = await station.get('/api/v1/session');
+  assert.equal(again.body.user.lang, 'en');
+  expectProblem(await station.patch('/api/v1/session', { lang: 'fr' }), 422);
+  expectProblem(await station.patch('/api/v1/session', { lang: 'ru', extra: 1 }), 422);
+  expectProblem(await station.patch('/api/v1/session', { lang: 'ru' }, { csrf: false }), 403);
+  expectStatus(await station.patch('/api/v1/session', { lang: 'ru' }), 200);
+  const admin = await h.login('admin');
+  const a = await admin.get('/api/v1/audit?action=user.lang');
+  expectStatus(a, 200);
+  assert.ok(a.body.items.some((row) => row.after && row.after.lang === 'en'));
+});
