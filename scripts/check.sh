@@ -110,6 +110,16 @@ echo "== API tests (SQLite, ASan+UBSan server)"
 run_node "api/sqlite-asan" api_asan env FTZ_BIN="$top/$ASAN/ftz" FTZ_TEST_DB=sqlite FTZ_TEST_ASAN=1 \
   ASAN_OPTIONS=detect_leaks=1 node --test --test-reporter=tap --test-concurrency=1 tests/api/
 
+if [ -f web/package.json ]; then
+  echo "== web: i18n completeness"
+  run_node "web/i18n" web_i18n node --test --test-reporter=tap web/test/
+  echo "== browser tests (Playwright + Debian's Chromium)"
+  mkdir -p "$BUILD/test-artifacts/e2e"
+  run_node "e2e" e2e env FTZ_BIN="$top/$BUILD/ftz" FTZ_WEB_DIR="$top/web/dist" \
+    FTZ_E2E_ARTIFACTS="$top/$BUILD/test-artifacts/e2e" \
+    node --test --test-reporter=tap --test-concurrency=1 tests/e2e/
+fi
+
 echo
 if [ ${#failures[@]} -gt 0 ]; then
   echo "failed suites: ${failures[*]}"

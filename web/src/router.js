@@ -1,0 +1,87 @@
+// router.js — the pages and who may open them. A page's meta.perm is the permission its list
+// needs (the same one the menu checks); meta.public pages need no session. History mode:
+// `ftz serve` answers index.html for any path without a file extension (SPA fallback).
+import { createRouter, createWebHistory } from 'vue-router';
+import { session, restoreSession, can, canAny } from './session.js';
+import { setUnauthorizedHandler } from './lib/api.js';
+import AppLayout from './components/AppLayout.vue';
+import LoginPage from './pages/LoginPage.vue';
+
+const routes = [
+  { path: '/login', name: 'login', component: LoginPage, meta: { public: true, bare: true } },
+  {
+    path: '/',
+    component: AppLayout,
+    children: [
+      { path: '', name: 'home', component: () => import('./pages/HomePage.vue') },
+      { path: 'users', name: 'users', component: () => import('./pages/UsersPage.vue'), meta: { perm: 'auth.user.read' } },
+      {
+        path: 'departments',
+        name: 'departments',
+        component: () => import('./pages/DepartmentsPage.vue'),
+        meta: { perm: 'auth.dept.read' },
+      },
+      { path: 'roles', name: 'roles', component: () => import('./pages/RolesPage.vue'), meta: { perm: 'auth.role.read' } },
+      {
+        path: 'tokens',
+        name: 'tokens',
+        component: () => import('./pages/TokensPage.vue'),
+        meta: { anyPerm: ['auth.token.create', 'auth.token.admin'] },
+      },
+      { path: 'firms', name: 'firms', component: () => import('./pages/FirmsPage.vue'), meta: { perm: 'firm.read' } },
+      {
+        path: 'settings',
+        name: 'settings',
+        component: () => import('./pages/SettingsPage.vue'),
+        meta: { perm: 'settings.read' },
+      },
+      { path: 'audit', name: 'audit', component: () => import('./pages/AuditPage.vue'), meta: { perm: 'audit.read' } },
+    ],
+  },
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'notfound',
+    component: () => import('./pages/NotFoundPage.vue'),
+    meta: { public: true, bare: true },
+  },
+];
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+});
+
+/** May the current user open this route? */
+export function allowed(route) {
+  const m = route.meta || {};
+  if (m.perm && !can(m.perm)) return false;
+  if (m.anyPerm && !canAny(...m.anyPerm)) return false;
+  return true;
+}
+
+router.beforeEach(async (to) => {
+  if (!session.checked) {
+    try {
+      await restoreSession();
+    } catch {
+      /* the server is unreachable: the log-in page says so when it is used */
+    }
+  }
+  if (to.meta.public) {
+    if (to.name === 'login' && session.user) return { name: 'home' };
+    return true;
+  }
+  if (!session.user) return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} };
+  if (!allowed(to)) return { name: 'home' };
+  return true;
+});
+
+// A 401 in the middle of work: the session ended (idle timeout, log-out elsewhere).
+setUnauthorizedHandler(() => {
+  if (!session.user) return;
+  session.user = null;
+  session.permissions = [];
+  const here = router.currentRoute.value;
+  if (!here.meta.public) router.replace({ name: 'login', query: { next: here.fullPath, expired: '1' } });
+});
