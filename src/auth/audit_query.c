@@ -144,24 +144,6 @@ static json_t *text_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-static json_t *audit_row(const ftz_stmt *st)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "seq", json_integer(ftz_stmt_int(st, 0)));
-    json_object_set_new(o, "at", text_or_null(ftz_stmt_text(st, 1)));
-    json_object_set_new(o, "actor_id",
-                        ftz_stmt_isnull(st, 2) ? json_null() : json_integer(ftz_stmt_int(st, 2)));
-    json_object_set_new(o, "actor", text_or_null(ftz_stmt_text(st, 3)));
-    json_object_set_new(o, "action", text_or_null(ftz_stmt_text(st, 4)));
-    json_object_set_new(o, "entity", text_or_null(ftz_stmt_text(st, 5)));
-    json_object_set_new(o, "entity_id", text_or_null(ftz_stmt_text(st, 6)));
-    json_object_set_new(o, "before", stored_json(ftz_stmt_text(st, 7)));
-    json_object_set_new(o, "after", stored_json(ftz_stmt_text(st, 8)));
-    json_object_set_new(o, "request_id", text_or_null(ftz_stmt_text(st, 9)));
-    json_object_set_new(o, "hash", text_or_null(ftz_stmt_text(st, 10)));
-    return o;
-}
-
 static ftz_rc db_fail(ftz_ctx *c, const ftz_stmt *st)
 {
     ftz_rc rc = ftz_stmt_rc(st);
@@ -170,7 +152,24 @@ static ftz_rc db_fail(ftz_ctx *c, const ftz_stmt *st)
     return rc;
 }
 
-ftz_rc ftz_audit_list(ftz_ctx *c, const ftz_audit_q *aq, json_t **items, int64_t *total)
+static void read_row(const ftz_stmt *st, ftz_audit_row *row)
+{
+    row->seq = ftz_stmt_int(st, 0);
+    row->at = ftz_stmt_text(st, 1);
+    row->has_actor_id = !ftz_stmt_isnull(st, 2);
+    row->actor_id = ftz_stmt_int(st, 2);
+    row->actor = ftz_stmt_text(st, 3);
+    row->action = ftz_stmt_text(st, 4);
+    row->entity = ftz_stmt_text(st, 5);
+    row->entity_id = ftz_stmt_text(st, 6);
+    row->before = ftz_stmt_text(st, 7);
+    row->after = ftz_stmt_text(st, 8);
+    row->request_id = ftz_stmt_text(st, 9);
+    row->hash = ftz_stmt_text(st, 10);
+}
+
+ftz_rc ftz_audit_list_rows(ftz_ctx *c, const ftz_audit_q *aq,
+                           void (*fn)(void *ud, const ftz_audit_row *row), void *ud, int64_t *total)
 {
     ftz_audit_q_check(c, aq);
     if (c->err.rc) return c->err.rc;
@@ -200,17 +199,50 @@ ftz_rc ftz_audit_list(ftz_ctx *c, const ftz_audit_q *aq, json_t **items, int64_t
     ftz_q_int(&q, aq->offset);
     rc = ftz_q_prepare(c->db, &q, &st);
     if (rc) return rc;
-    json_t *arr = json_array();
-    while ((r = ftz_stmt_next(st)) == 1)
-        json_array_append_new(arr, audit_row(st));
+    ftz_audit_row row;
+    while ((r = ftz_stmt_next(st)) == 1) {
+        read_row(st, &row);
+        fn(ud, &row);
+    }
     if (r < 0) rc = db_fail(c, st);
     ftz_stmt_done(st);
+    if (rc) return rc;
+    *total = n;
+    return FTZ_OK;
+}
+
+static json_t *row_json(const ftz_audit_row *row)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "seq", json_integer(row->seq));
+    json_object_set_new(o, "at", text_or_null(row->at));
+    json_object_set_new(o, "actor_id",
+                        row->has_actor_id ? json_integer(row->actor_id) : json_null());
+    json_object_set_new(o, "actor", text_or_null(row->actor));
+    json_object_set_new(o, "action", text_or_null(row->action));
+    json_object_set_new(o, "entity", text_or_null(row->entity));
+    json_object_set_new(o, "entity_id", text_or_null(row->entity_id));
+    json_object_set_new(o, "before", stored_json(row->before));
+    json_object_set_new(o, "after", stored_json(row->after));
+    json_object_set_new(o, "request_id", text_or_null(row->request_id));
+    json_object_set_new(o, "hash", text_or_null(row->hash));
+    return o;
+}
+
+static void append_row(void *ud, const ftz_audit_row *row)
+{
+    json_array_append_new(ud, row_json(row));
+}
+
+ftz_rc ftz_audit_list(ftz_ctx *c, const ftz_audit_q *aq, json_t **items, int64_t *total)
+{
+    json_t *arr = json_array();
+    ftz_rc rc = ftz_audit_list_rows(c, aq, append_row, arr, total);
     if (rc) {
         json_decref(arr);
         return rc;
     }
     *items = arr;
-    *total = n;
     return FTZ_OK;
 }
 
@@ -227,7 +259,12 @@ ftz_rc ftz_audit_get(ftz_ctx *c, int64_t seq, json_t **out)
     ftz_rc rc = ftz_q_prepare(c->db, &q, &st);
     if (rc) return rc;
     int r = ftz_stmt_next(st);
-    json_t *o = r == 1 ? audit_row(st) : NULL;
+    json_t *o = NULL;
+    if (r == 1) {
+        ftz_audit_row row;
+        read_row(st, &row);
+        o = row_json(&row);
+    }
     if (r < 0) rc = db_fail(c, st);
     ftz_stmt_done(st);
     if (rc) return rc;

@@ -52,6 +52,23 @@ bool ftz_audit_bound(const char *s, bool upper, char out[32]);
  * entity, entity_id, before and after (the stored JSON, parsed; null when absent),
  * request_id, hash. Runs ftz_audit_q_check first: FTZ_EINVAL with the field errors in
  * c->err when it finds any. *items is new (the caller owns it) on success only. */
+/* One row as stored (text valid until the callback returns). */
+typedef struct ftz_audit_row {
+    int64_t seq;
+    const char *at;
+    bool has_actor_id;
+    int64_t actor_id;
+    const char *actor, *action, *entity, *entity_id;
+    const char *before, *after; /* compact JSON text or NULL */
+    const char *request_id, *hash;
+} ftz_audit_row;
+
+/* The same list as ftz_audit_list, row by row, without building JSON values: for the hot
+ * JSON reply, written straight out (core/jsonw.h). */
+ftz_rc ftz_audit_list_rows(ftz_ctx *c, const ftz_audit_q *q,
+                           void (*fn)(void *ud, const ftz_audit_row *row), void *ud,
+                           int64_t *total) FTZ_WUR;
+
 ftz_rc ftz_audit_list(ftz_ctx *c, const ftz_audit_q *q, json_t **items, int64_t *total) FTZ_WUR;
 
 /* The row with that seq as ftz_audit_list renders it; FTZ_ENOTFOUND (c->err "not_found")

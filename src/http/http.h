@@ -80,6 +80,8 @@ void ftz_reply_empty(ftz_ctx *c, int status);
 /* Bytes with a media type; download → Content-Disposition: attachment; filename*=UTF-8''… */
 void ftz_reply_bytes(ftz_ctx *c, int status, const char *media_type, const void *p, size_t n,
                      const char *download_name);
+/* Bytes already in a buffer: the buffer becomes the body (taken over, left empty). */
+void ftz_reply_buf(ftz_ctx *c, int status, const char *media_type, ftz_buf *body);
 /* Renders c->err as application/problem+json in c->lang, with the status its rc maps to. */
 void ftz_reply_error(ftz_ctx *c);
 /* Sets c->err and renders it: ftz_reply_fail(c, FTZ_ENOTFOUND, "not_found", NULL). */

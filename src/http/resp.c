@@ -180,6 +180,14 @@ void ftz_reply_bytes(ftz_ctx *c, int status, const char *media_type, const void 
     r->replied = true;
 }
 
+void ftz_reply_buf(ftz_ctx *c, int status, const char *media_type, ftz_buf *body)
+{
+    ftz_reply_bytes(c, status, media_type, "", 0, NULL);
+    ftz_buf_cleanup(&c->req->out);
+    c->req->out = *body;
+    ftz_buf_init(body, 0);
+}
+
 void ftz_reply_error(ftz_ctx *c)
 {
     ftz_err *e = &c->err;
