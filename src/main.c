@@ -693,7 +693,7 @@ int main(int argc, char **argv)
     cli a;
     memset(&a, 0, sizeof a);
     int r = parse(&a, ar, argc - 1, argv + 1);
-    if (r) goto out;
+    if (r) goto out_conf; /* a half-read configuration is freed too */
     ftz_db *db = NULL;
     if (cmd->needs_db) {
         r = open_db(&a, &db);
@@ -706,7 +706,6 @@ int main(int argc, char **argv)
     ftz_db_close(db);
 out_conf:
     ftz_conf_cleanup(&a.conf);
-out:
     ftz_arena_free(ar);
     ftz_platform_cleanup();
     return r;

@@ -202,7 +202,7 @@ events { worker_connections 4096; }
 http {
     types { }
     default_type "application/json; charset=utf-8";
-    access_log $NG/access.log;
+    access_log $NG/access.log combined buffer=16k flush=200ms;  # as ftz buffers its own
     client_body_temp_path $NG/tmp/body;
     proxy_temp_path $NG/tmp/proxy;
     fastcgi_temp_path $NG/tmp/fastcgi;

@@ -1093,6 +1093,7 @@ static void audit_list(ftz_ctx *c)
          * (checked), no JSON tree (bench/README.md). */
         ftz_buf body;
         ftz_buf_init(&body, 0);
+        ftz_buf_reserve(&body, 64 * 1024);
         ftz_jw w;
         ftz_jw_init(&w, &body);
         ftz_jw_obj(&w);

@@ -62,46 +62,48 @@ ftz_rc auth_load_principal(ftz_ctx *c, int64_t user_id, ftz_principal **out)
     ftz_stmt_done(st);
     if (disabled) return FTZ_EAUTH;
 
+    /* Roles and their permissions in one query (a request loads its principal each time). */
     rc = ftz_db_prepare(c->db,
-                        "SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id "
+                        "SELECT r.name, rp.permission FROM user_roles ur "
+                        "JOIN roles r ON r.id = ur.role_id "
+                        "LEFT JOIN role_permissions rp ON rp.role_id = r.id "
                         "WHERE ur.user_id = ? ORDER BY r.name",
                         &st);
     if (rc) return rc;
     ftz_stmt_bind_int(st, user_id);
-    size_t cap = 4;
-    p->roles = ftz_arena_alloc(c->arena, cap * sizeof(char *));
-    while ((r = ftz_stmt_next(st)) == 1) {
-        if (p->nroles == cap) {
-            const char **n = ftz_arena_alloc(c->arena, cap * 2 * sizeof(char *));
-            memcpy(n, p->roles, cap * sizeof(char *));
-            p->roles = n;
-            cap *= 2;
-        }
-        p->roles[p->nroles++] = ftz_stmt_dup(st, 0, c->arena);
-    }
-    ftz_stmt_done(st);
-    if (r < 0) return FTZ_EDB;
+    size_t rcap = 4, pcap = 32;
+    p->roles = ftz_arena_alloc(c->arena, rcap * sizeof(char *));
+    p->perms = ftz_arena_alloc(c->arena, pcap * sizeof(char *));
 
-    rc = ftz_db_prepare(c->db,
-                        "SELECT DISTINCT rp.permission FROM user_roles ur "
-                        "JOIN role_permissions rp ON rp.role_id = ur.role_id WHERE ur.user_id = ?",
-                        &st);
-    if (rc) return rc;
-    ftz_stmt_bind_int(st, user_id);
-    cap = 16;
-    p->perms = ftz_arena_alloc(c->arena, cap * sizeof(char *));
     while ((r = ftz_stmt_next(st)) == 1) {
-        if (p->nperms == cap) {
-            const char **n = ftz_arena_alloc(c->arena, cap * 2 * sizeof(char *));
-            memcpy(n, p->perms, cap * sizeof(char *));
-            p->perms = n;
-            cap *= 2;
+        const char *role = ftz_stmt_text(st, 0);
+        if (!p->nroles || strcmp(p->roles[p->nroles - 1], role) != 0) {
+            if (p->nroles == rcap) {
+                const char **n = ftz_arena_alloc(c->arena, rcap * 2 * sizeof(char *));
+                memcpy(n, p->roles, rcap * sizeof(char *));
+                p->roles = n;
+                rcap *= 2;
+            }
+            p->roles[p->nroles++] = ftz_arena_strdup(c->arena, role);
         }
-        p->perms[p->nperms++] = ftz_stmt_dup(st, 0, c->arena);
+        if (ftz_stmt_isnull(st, 1)) continue;
+        if (p->nperms == pcap) {
+            const char **n = ftz_arena_alloc(c->arena, pcap * 2 * sizeof(char *));
+            memcpy(n, p->perms, pcap * sizeof(char *));
+            p->perms = n;
+            pcap *= 2;
+        }
+        p->perms[p->nperms++] = ftz_stmt_dup(st, 1, c->arena);
     }
     ftz_stmt_done(st);
     if (r < 0) return FTZ_EDB;
     qsort(p->perms, p->nperms, sizeof(char *), cmp_str);
+    /* Two roles may grant the same permission: keep each once. */
+    size_t k = 0;
+    for (size_t i = 0; i < p->nperms; i++)
+        if (!k || strcmp(p->perms[k - 1], p->perms[i]) != 0) p->perms[k++] = p->perms[i];
+    p->nperms = k;
+
     *out = p;
     return FTZ_OK;
 }

@@ -49,6 +49,30 @@ void ftz_arena_free(ftz_arena *a)
     ftz_free(a);
 }
 
+void ftz_arena_reset(ftz_arena *a)
+{
+    for (deferred *d = a->defers; d; d = d->next)
+        d->fn(d->p);
+    a->defers = NULL;
+    block *keep = NULL;
+    block *b = a->head;
+    while (b) {
+        block *n = b->next;
+        if (!keep && b->size == ARENA_BLOCK) {
+            keep = b;
+        } else {
+            ftz_free(b);
+        }
+        b = n;
+    }
+    if (keep) {
+        keep->next = NULL;
+        keep->used = 0;
+    }
+    a->head = keep;
+    a->total = 0;
+}
+
 static block *block_new(size_t size)
 {
     block *b = ftz_malloc(sizeof(block) + size);

@@ -14,6 +14,9 @@ typedef struct ftz_arena ftz_arena;
 ftz_arena *ftz_arena_new(void);
 /* Runs the deferred cleanups (last registered first), then frees every block. */
 void ftz_arena_free(ftz_arena *a);
+/* Runs the deferred cleanups and forgets every allocation, keeping one standard block for
+ * the next use (a worker reuses one arena for request after request). */
+void ftz_arena_reset(ftz_arena *a);
 /* Zeroed memory aligned for any type; never NULL. */
 void *ftz_arena_alloc(ftz_arena *a, size_t n);
 char *ftz_arena_strdup(ftz_arena *a, const char *s);

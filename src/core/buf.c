@@ -37,6 +37,11 @@ static void grow(ftz_buf *b, size_t need)
     b->cap = cap;
 }
 
+void ftz_buf_reserve(ftz_buf *b, size_t n)
+{
+    grow(b, b->len + n);
+}
+
 ftz_rc ftz_buf_add(ftz_buf *b, const void *p, size_t n)
 {
     if (n > SIZE_MAX / 2 - b->len) return FTZ_ETOOBIG;
@@ -48,7 +53,7 @@ ftz_rc ftz_buf_add(ftz_buf *b, const void *p, size_t n)
     return FTZ_OK;
 }
 
-void ftz_buf_put(ftz_buf *b, const void *p, size_t n)
+void ftz_buf_put_slow(ftz_buf *b, const void *p, size_t n)
 {
     if (b->max) {
         fprintf(stderr, "ftz: unbounded append to a capped buffer\n");
@@ -63,11 +68,6 @@ void ftz_buf_put(ftz_buf *b, const void *p, size_t n)
 void ftz_buf_puts(ftz_buf *b, const char *s)
 {
     ftz_buf_put(b, s, strlen(s));
-}
-
-void ftz_buf_putc(ftz_buf *b, char c)
-{
-    ftz_buf_put(b, &c, 1);
 }
 
 void ftz_buf_printf(ftz_buf *b, const char *fmt, ...)

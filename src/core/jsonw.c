@@ -57,14 +57,32 @@ void ftz_jw_arr_end(ftz_jw *w)
     jw_close(w, ']');
 }
 
+/* The bytes a JSON string must escape ("\"", "\\", controls), as a table: the scans below
+ * are one load and test per byte. */
+static const unsigned char SPECIAL[256] = {
+    [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
+    [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1, [0x0e] = 1,
+    [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1,
+    [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1, [0x1c] = 1,
+    [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, ['"'] = 1,  ['\\'] = 1, [0x00] = 1,
+};
+
+/* Length of the run of bytes that need no escape (stops at a NUL too). */
+static size_t plain_run(const char *p)
+{
+    const unsigned char *q = (const unsigned char *)p;
+    while (!SPECIAL[*q])
+        q++;
+    return (size_t)(q - (const unsigned char *)p);
+}
+
 static void quoted(ftz_buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     ftz_buf_putc(b, '"');
     const char *run = s;
-    for (const char *p = s; *p; p++) {
+    for (const char *p = s + plain_run(s); *p; p += 1 + plain_run(p + 1)) {
         unsigned char ch = (unsigned char)*p;
-        if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
         ftz_buf_put(b, run, (size_t)(p - run));
         run = p + 1;
         switch (ch) {
@@ -173,6 +191,9 @@ static bool string(scan *s)
     if (s->p >= s->end || *s->p != '"') return false;
     s->p++;
     while (s->p < s->end) {
+        /* Skip plain text at once (the text ends in a NUL at s->end: see jsonw.h). */
+        s->p += plain_run(s->p);
+        if (s->p >= s->end) return false;
         unsigned char ch = (unsigned char)*s->p++;
         if (ch == '"') return true;
         if (ch < 0x20) return false;

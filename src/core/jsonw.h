@@ -36,7 +36,8 @@ void ftz_jw_null(ftz_jw *w);
 void ftz_jw_raw(ftz_jw *w, const char *json);
 
 /* Whether s[0..n) is exactly one JSON value (RFC 8259, nesting at most FTZ_JW_DEPTH deep,
- * surrounding white space allowed). Checks syntax only; allocates nothing. */
+ * surrounding white space allowed). Checks syntax only; allocates nothing. s[n] must be a
+ * NUL (a C string and its strlen): the scan of string contents relies on it. */
 bool ftz_json_valid(const char *s, size_t n);
 
 #endif

@@ -14,6 +14,11 @@ void ftz_log_set_level(ftz_log_level lvl)
     min_level = lvl;
 }
 
+bool ftz_log_enabled(ftz_log_level lvl)
+{
+    return lvl >= min_level;
+}
+
 void ftz_log(ftz_log_level lvl, const char *fmt, ...)
 {
     if (lvl < min_level) return;

@@ -8,6 +8,7 @@
 typedef enum { FTZ_LOG_DEBUG, FTZ_LOG_INFO, FTZ_LOG_WARN, FTZ_LOG_ERROR } ftz_log_level;
 
 void ftz_log_set_level(ftz_log_level lvl);
+bool ftz_log_enabled(ftz_log_level lvl);
 void ftz_log(ftz_log_level lvl, const char *fmt, ...) FTZ_PRINTF(2, 3);
 #define ftz_log_info(...)  ftz_log(FTZ_LOG_INFO, __VA_ARGS__)
 #define ftz_log_warn(...)  ftz_log(FTZ_LOG_WARN, __VA_ARGS__)

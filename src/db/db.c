@@ -74,6 +74,8 @@ void ftz_db_close(ftz_db *db)
 {
     if (!db) return;
     if (db->in_txn) ftz_db_rollback(db);
+    for (size_t i = 0; i < FTZ_DB_TEXT_CACHE; i++)
+        if (db->tcache[i]) stmt_destroy(db->tcache[i]);
     for (size_t i = 0; i < FTZ_DB_STMT_CACHE; i++) {
         ftz_stmt *st = db->cache[i];
         while (st) {
@@ -334,7 +336,7 @@ char *ftz_stmt_dup(const ftz_stmt *st, int col, ftz_arena *a)
 void ftz_stmt_done(ftz_stmt *st)
 {
     if (!st) return;
-    if (!st->cached) {
+    if (!st->cached && !st->text_cached) {
         stmt_destroy(st);
         return;
     }
@@ -464,10 +466,43 @@ void ftz_q_append(ftz_q *dst, const ftz_q *src)
     }
 }
 
+/* Built SQL repeats (a list with the same filters, page after page): keep the prepared
+ * statement by its text, so it is parsed once per connection, not once per request. */
+static ftz_rc prepare_text(ftz_db *db, const char *sql, ftz_stmt **out)
+{
+    for (size_t i = 0; i < FTZ_DB_TEXT_CACHE; i++) {
+        ftz_stmt *st = db->tcache[i];
+        if (st && !st->in_use && strcmp(st->sql, sql) == 0) {
+            st->rc = FTZ_OK;
+            st->changes = 0;
+            st->in_use = true;
+            *out = st;
+            return FTZ_OK;
+        }
+    }
+    ftz_stmt *st;
+    ftz_rc rc = stmt_new(db, sql, false, &st);
+    if (rc) return rc;
+    /* Take the next slot whose statement is idle; all busy: this one stays private. */
+    for (size_t k = 0; k < FTZ_DB_TEXT_CACHE; k++) {
+        size_t i = (db->tnext + k) % FTZ_DB_TEXT_CACHE;
+        ftz_stmt *old = db->tcache[i];
+        if (old && old->in_use) continue;
+        if (old) stmt_destroy(old);
+        db->tcache[i] = st;
+        st->text_cached = true;
+        db->tnext = (i + 1) % FTZ_DB_TEXT_CACHE;
+        break;
+    }
+    st->in_use = true;
+    *out = st;
+    return FTZ_OK;
+}
+
 ftz_rc ftz_q_prepare(ftz_db *db, const ftz_q *q, ftz_stmt **out)
 {
     ftz_stmt *st;
-    ftz_rc rc = ftz_db_prepare_tmp(db, q->sql ? q->sql : "", &st);
+    ftz_rc rc = prepare_text(db, q->sql ? q->sql : "", &st);
     if (rc) return rc;
     for (size_t i = 0; i < q->nparams; i++) {
         const ftz_qparam *p = &q->params[i];

@@ -38,13 +38,15 @@ typedef struct ftz_dbparam {
 
 #define FTZ_DB_MAXPARAMS  64
 #define FTZ_DB_STMT_CACHE 128
+#define FTZ_DB_TEXT_CACHE 32
 
 struct ftz_stmt {
     ftz_db *db;
     const char *sql; /* cached: the caller's literal; tmp: heap copy */
     bool cached;
-    bool started; /* next() has run the statement */
-    bool in_use;  /* handed out by ftz_db_prepare, ftz_stmt_done not yet called */
+    bool started;     /* next() has run the statement */
+    bool in_use;      /* handed out by ftz_db_prepare, ftz_stmt_done not yet called */
+    bool text_cached; /* built SQL kept in the text cache (ftz_q_prepare); sql is a heap copy */
     ftz_rc rc;
     int64_t changes;
     int nparams;
@@ -59,7 +61,9 @@ struct ftz_db {
     void *impl; /* sqlite3* or PGconn* */
     bool in_txn;
     char errmsg[512];
-    ftz_stmt *cache[FTZ_DB_STMT_CACHE]; /* open hashing on the sql pointer */
+    ftz_stmt *cache[FTZ_DB_STMT_CACHE];  /* open hashing on the sql pointer */
+    ftz_stmt *tcache[FTZ_DB_TEXT_CACHE]; /* built SQL by text (ftz_q_prepare), round robin */
+    size_t tnext;
 };
 
 extern const ftz_db_ops ftz_db_sqlite_ops;

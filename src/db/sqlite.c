@@ -8,6 +8,7 @@
 #include "db/db_impl.h"
 #include "core/mem.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,8 +39,18 @@ static ftz_rc map_rc(ftz_db *db, int rc)
     }
 }
 
+/* Process-wide SQLite settings, once before the first connection: no memory statistics —
+ * they take a global mutex on every allocation, which the worker threads then contend for
+ * (seen in perf as futex waits under load). */
+static void sqlite_global_init(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static ftz_rc sq_open(ftz_db *db, const char *target, char *errbuf, size_t errlen)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sqlite_global_init);
     sqlite3 *c = NULL;
     int rc = sqlite3_open_v2(
         target, &c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -180,6 +191,7 @@ static int sq_next(ftz_stmt *st)
 
 static void sq_reset(ftz_stmt *st)
 {
+    if (!st->impl) return; /* empty SQL prepares to no statement */
     sqlite3_reset(st->impl);
     sqlite3_clear_bindings(st->impl);
 }

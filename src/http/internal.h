@@ -39,6 +39,7 @@ struct ftz_req {
     ftz_kv headers[FTZ_HTTP_MAX_HEADERS];
     int nheaders;
     bool replied;
+    size_t sent; /* body bytes sent (for the access log) */
     /* Set when a list handler runs inside an export job (export_reply.c): ftz_reply_export
      * keeps the items and columns here instead of replying. */
     struct {

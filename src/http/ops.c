@@ -6,7 +6,9 @@
 
 void ftz_ops_healthz(ftz_ctx *c)
 {
-    ftz_reply_json(c, 200, json_pack("{s:s}", "status", "ok"));
+    /* Load balancers ask this many times a second: a constant body, no JSON tree. */
+    static const char body[] = "{\"status\":\"ok\"}";
+    ftz_reply_bytes(c, 200, "application/json", body, sizeof body - 1, NULL);
 }
 
 void ftz_ops_readyz(ftz_ctx *c)

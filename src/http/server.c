@@ -56,6 +56,11 @@ typedef struct worker {
     void **conns;
     size_t conn_cap, nconns;
     bool listener_paused;
+    ftz_buf logbuf;      /* access-log lines not yet written */
+    uint32_t rid_prefix; /* request ids: random per worker, then a counter */
+    uint32_t rid_counter;
+    ftz_arena *arena; /* reused by every request of this loop (reset after each) */
+    struct event *log_timer;
 } worker;
 
 static atomic_int total_conns;
@@ -309,6 +314,13 @@ static void add_common_headers(ftz_ctx *c, struct evkeyvalq *h)
     evhttp_add_header(h, "X-Frame-Options", "DENY");
 }
 
+static void free_body(const void *data, size_t len, void *arg)
+{
+    (void)len;
+    (void)arg;
+    ftz_free((void *)(uintptr_t)data);
+}
+
 static void send_reply(ftz_ctx *c)
 {
     ftz_req *r = c->req;
@@ -328,7 +340,13 @@ static void send_reply(ftz_ctx *c)
     }
     struct evbuffer *out = evbuffer_new();
     bool head = strcmp(r->method, "HEAD") == 0;
-    if (r->out.len && !head) evbuffer_add(out, r->out.data, r->out.len);
+    r->sent = r->out.len;
+    if (r->out.len && !head) {
+        /* Hand the body over without a copy; libevent frees it once it has been sent. */
+        size_t len = r->out.len;
+        char *data = ftz_buf_take(&r->out);
+        if (evbuffer_add_reference(out, data, len, free_body, NULL) != 0) ftz_free(data);
+    }
     if (head && r->out.len) {
         char len[24];
         snprintf(len, sizeof len, "%zu", r->out.len);
@@ -338,12 +356,43 @@ static void send_reply(ftz_ctx *c)
     evbuffer_free(out);
 }
 
-static void access_log(ftz_ctx *c, uint64_t ns)
+/* The access log: one line per request, gathered per worker and written with one write(2)
+ * when 16 KiB have gathered or 200 ms have passed (as nginx's `access_log … buffer=`), so
+ * that the log does not cost a system call per request. */
+#define ACCESS_LOG_FLUSH (16 * 1024)
+
+static void access_flush(worker *w)
+{
+    size_t off = 0;
+    while (off < w->logbuf.len) {
+        ssize_t n = write(STDERR_FILENO, w->logbuf.data + off, w->logbuf.len - off);
+        if (n <= 0) break;
+        off += (size_t)n;
+    }
+    ftz_buf_reset(&w->logbuf);
+}
+
+static void on_log_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    worker *w = arg;
+    if (w->logbuf.len) access_flush(w);
+}
+
+static void access_log(worker *w, ftz_ctx *c, uint64_t ns)
 {
     ftz_req *r = c->req;
-    ftz_log_info("access %s %s %s %d %zu %.3fms user=%s req=%s", c->addr ? c->addr : "-", r->method,
-                 r->path, r->status, r->out.len, (double)ns / 1e6, c->who ? c->who->username : "-",
-                 c->req_id);
+    if (!ftz_log_enabled(FTZ_LOG_INFO)) return;
+    char when[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    ftz_buf_printf(&w->logbuf, "%s info access %s %s %s %d %zu %.3fms user=%s req=%s\n", when,
+                   c->addr ? c->addr : "-", r->method, r->path, r->status, r->sent,
+                   (double)ns / 1e6, c->who ? c->who->username : "-", c->req_id);
+    if (w->logbuf.len >= ACCESS_LOG_FLUSH) access_flush(w);
 }
 
 static void handle_api(ftz_ctx *c)
@@ -416,7 +465,7 @@ static void on_request(struct evhttp_request *ev, void *arg)
     ftz_buf_init(&req.out, 0);
     ftz_ctx c;
     memset(&c, 0, sizeof c);
-    c.arena = ftz_arena_new();
+    c.arena = w->arena;
     c.db = w->db;
     c.conf = w->conf;
     c.req = &req;
@@ -428,11 +477,9 @@ static void on_request(struct evhttp_request *ev, void *arg)
     if (sane_req_id(rid)) {
         c.req_id = ftz_arena_strdup(c.arena, rid);
     } else {
-        unsigned char rnd[8];
-        randombytes_buf(rnd, sizeof rnd);
-        char hex[17];
-        sodium_bin2hex(hex, sizeof hex, rnd, sizeof rnd);
-        c.req_id = ftz_arena_strdup(c.arena, hex);
+        /* A random 32-bit prefix per worker (drawn once) and a counter: unique across
+         * workers and instances without a getrandom(2) call per request. */
+        c.req_id = ftz_arena_printf(c.arena, "%08x%08x", w->rid_prefix, ++w->rid_counter);
     }
     struct evhttp_connection *evcon = evhttp_request_get_connection(ev);
     if (evcon) {
@@ -485,10 +532,10 @@ send:
     send_reply(&c);
     uint64_t ns = now_ns() - t0;
     ftz_metrics_record(req.route_index, req.status, ns, ftz_db_time_ns);
-    access_log(&c, ns);
+    access_log(w, &c, ns);
     if (ftz_db_in_txn(c.db)) ftz_db_rollback(c.db);
     ftz_buf_cleanup(&req.out);
-    ftz_arena_free(c.arena);
+    ftz_arena_reset(c.arena);
 }
 
 /* The client's address: the peer, or — when the peer is a trusted proxy — the rightmost
@@ -529,6 +576,7 @@ static void *worker_main(void *arg)
 {
     worker *w = arg;
     event_base_dispatch(w->base);
+    access_flush(w);
     return NULL;
 }
 
@@ -573,6 +621,12 @@ static ftz_rc worker_setup(worker *w, const ftz_conf *conf, char *errbuf, size_t
     evhttp_set_timeout_tv(w->http, &tv);
     evhttp_set_default_content_type(w->http, "text/plain; charset=utf-8");
     evhttp_set_gencb(w->http, on_request, w);
+    ftz_buf_init(&w->logbuf, 0);
+    w->rid_prefix = randombytes_random();
+    w->arena = ftz_arena_new();
+    w->log_timer = event_new(w->base, -1, EV_PERSIST, on_log_timer, w);
+    struct timeval every = {0, 200000};
+    event_add(w->log_timer, &every);
     w->conn_cap = (size_t)conf->max_connections * 2 + 64;
     w->conns = ftz_calloc(w->conn_cap, sizeof(void *));
     return ftz_db_open(conf->db_url, &w->db, errbuf, errlen);
@@ -580,6 +634,10 @@ static ftz_rc worker_setup(worker *w, const ftz_conf *conf, char *errbuf, size_t
 
 static void worker_cleanup(worker *w)
 {
+    if (w->logbuf.len) access_flush(w);
+    ftz_buf_cleanup(&w->logbuf);
+    ftz_arena_free(w->arena);
+    if (w->log_timer) event_free(w->log_timer);
     if (w->http) evhttp_free(w->http);
     if (w->base) event_base_free(w->base);
     ftz_db_close(w->db);
