@@ -59,7 +59,9 @@ typedef struct worker {
     ftz_buf logbuf;      /* access-log lines not yet written */
     uint32_t rid_prefix; /* request ids: random per worker, then a counter */
     uint32_t rid_counter;
-    ftz_arena *arena; /* reused by every request of this loop (reset after each) */
+    ftz_arena *arena;  /* reused by every request of this loop (reset after each) */
+    time_t log_second; /* the second log_stamp shows */
+    char log_stamp[32];
     struct event *log_timer;
 } worker;
 
@@ -380,19 +382,57 @@ static void on_log_timer(evutil_socket_t fd, short what, void *arg)
     if (w->logbuf.len) access_flush(w);
 }
 
+/* Appends v in decimal (the access log avoids printf: it runs once per request). */
+static void put_u64(ftz_buf *b, uint64_t v)
+{
+    char d[24];
+    int n = 0;
+    do {
+        d[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        ftz_buf_putc(b, d[--n]);
+}
+
 static void access_log(worker *w, ftz_ctx *c, uint64_t ns)
 {
     ftz_req *r = c->req;
     if (!ftz_log_enabled(FTZ_LOG_INFO)) return;
-    char when[32];
     time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    ftz_buf_printf(&w->logbuf, "%s info access %s %s %s %d %zu %.3fms user=%s req=%s\n", when,
-                   c->addr ? c->addr : "-", r->method, r->path, r->status, r->sent,
-                   (double)ns / 1e6, c->who ? c->who->username : "-", c->req_id);
-    if (w->logbuf.len >= ACCESS_LOG_FLUSH) access_flush(w);
+    if (now != w->log_second) {
+        /* The timestamp text changes once a second: format it then. */
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(w->log_stamp, sizeof w->log_stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        w->log_second = now;
+    }
+    ftz_buf *b = &w->logbuf;
+    ftz_buf_puts(b, w->log_stamp);
+    ftz_buf_puts(b, " info access ");
+    ftz_buf_puts(b, c->addr ? c->addr : "-");
+    ftz_buf_putc(b, ' ');
+    ftz_buf_puts(b, r->method);
+    ftz_buf_putc(b, ' ');
+    ftz_buf_puts(b, r->path);
+    ftz_buf_putc(b, ' ');
+    put_u64(b, (uint64_t)r->status);
+    ftz_buf_putc(b, ' ');
+    put_u64(b, r->sent);
+    ftz_buf_putc(b, ' ');
+    /* milliseconds with three decimals, from integer microseconds */
+    uint64_t us = ns / 1000;
+    put_u64(b, us / 1000);
+    ftz_buf_putc(b, '.');
+    ftz_buf_putc(b, (char)('0' + us / 100 % 10));
+    ftz_buf_putc(b, (char)('0' + us / 10 % 10));
+    ftz_buf_putc(b, (char)('0' + us % 10));
+    ftz_buf_puts(b, "ms user=");
+    ftz_buf_puts(b, c->who ? c->who->username : "-");
+    ftz_buf_puts(b, " req=");
+    ftz_buf_puts(b, c->req_id);
+    ftz_buf_putc(b, '\n');
+    if (b->len >= ACCESS_LOG_FLUSH) access_flush(w);
 }
 
 static void handle_api(ftz_ctx *c)
