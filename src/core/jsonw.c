@@ -114,8 +114,10 @@ static void quoted(ftz_buf *b, const char *s)
 void ftz_jw_key(ftz_jw *w, const char *key)
 {
     sep(w);
-    quoted(w->out, key);
-    ftz_buf_putc(w->out, ':');
+    /* Keys are the program's own constants (snake_case ASCII): nothing to escape. */
+    ftz_buf_putc(w->out, '"');
+    ftz_buf_puts(w->out, key);
+    ftz_buf_put(w->out, "\":", 2);
     w->after_key = true;
 }
 
@@ -132,7 +134,16 @@ void ftz_jw_str(ftz_jw *w, const char *s)
 void ftz_jw_int(ftz_jw *w, int64_t v)
 {
     sep(w);
-    ftz_buf_printf(w->out, "%lld", (long long)v);
+    char d[24];
+    int n = 0;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        d[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) d[n++] = '-';
+    while (n)
+        ftz_buf_putc(w->out, d[--n]);
 }
 
 void ftz_jw_bool(ftz_jw *w, bool v)

@@ -26,6 +26,7 @@ void ftz_jw_obj(ftz_jw *w);     /* { */
 void ftz_jw_obj_end(ftz_jw *w); /* } */
 void ftz_jw_arr(ftz_jw *w);     /* [ */
 void ftz_jw_arr_end(ftz_jw *w); /* ] */
+/* key must be the program's own constant (ASCII, nothing to escape). */
 void ftz_jw_key(ftz_jw *w, const char *key);
 void ftz_jw_str(ftz_jw *w, const char *s); /* NULL writes null */
 void ftz_jw_int(ftz_jw *w, int64_t v);

@@ -263,7 +263,8 @@ void ftz_stmt_bind_id(ftz_stmt *st, int64_t v)
         ftz_stmt_bind_null(st);
 }
 
-/* Time spent in the database by this thread, read by the server for /metrics. */
+/* Time spent in the database by this thread (each statement to its first row), read by the
+ * server for /metrics. */
 _Thread_local uint64_t ftz_db_time_ns;
 
 static uint64_t mono_ns(void)
@@ -276,6 +277,9 @@ static uint64_t mono_ns(void)
 int ftz_stmt_next(ftz_stmt *st)
 {
     if (st->rc) return -1;
+    if (st->started) return st->db->ops->next(st);
+    /* Timed to its first row: where the database does the work of a statement; timing every
+     * row step would cost two clock reads per row of every list. */
     uint64_t t0 = mono_ns();
     int r = st->db->ops->next(st);
     ftz_db_time_ns += mono_ns() - t0;

@@ -66,7 +66,8 @@ static ftz_rc sq_open(ftz_db *db, const char *target, char *errbuf, size_t errle
     const char *sync = getenv("FTZ_SQLITE_SYNC");
     char pragmas[256];
     snprintf(pragmas, sizeof pragmas,
-             "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=%s;",
+             "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=%s; "
+             "PRAGMA mmap_size=268435456;",
              (sync && strcmp(sync, "NORMAL") == 0) ? "NORMAL" : "FULL");
     char *msg = NULL;
     rc = sqlite3_exec(c, pragmas, NULL, NULL, &msg);

@@ -148,8 +148,8 @@ void ftz_metrics_render(ftz_ctx *c, ftz_buf *out)
     ftz_buf_printf(out, "ftz_http_request_duration_seconds_count %llu\n",
                    (unsigned long long)hcount);
     ftz_buf_printf(out,
-                   "# HELP ftz_db_seconds_total Time spent in database statements while "
-                   "answering requests.\n# TYPE ftz_db_seconds_total counter\n"
+                   "# HELP ftz_db_seconds_total Time database statements took to their first row "
+                   "while answering requests.\n# TYPE ftz_db_seconds_total counter\n"
                    "ftz_db_seconds_total %.6f\n",
                    (double)dbsum / 1e9);
     ftz_buf_puts(out, "# HELP ftz_jobs_run_total Jobs this process ran, by outcome (lost: the "

@@ -650,7 +650,14 @@ static struct evconnlistener *bind_listener(worker *w, const struct sockaddr *sa
 static ftz_rc worker_setup(worker *w, const ftz_conf *conf, char *errbuf, size_t errlen)
 {
     w->conf = conf;
-    w->base = event_base_new();
+    /* The epoll changelist folds the enable/disable pairs a request makes on its socket
+     * within one loop turn into at most one epoll_ctl (evhttp otherwise makes several per
+     * request: the largest cost on /healthz, seen in bench/). */
+    struct event_config *cfg = event_config_new();
+    event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+    w->base = event_base_new_with_config(cfg);
+    event_config_free(cfg);
+    if (!w->base) w->base = event_base_new();
     w->http = evhttp_new(w->base);
     evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
                                             EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH |
