@@ -17,6 +17,7 @@
 #include "db/db.h"
 #include "db/migrate.h"
 #include "demo/demo.h"
+#include "firm/cli.h"
 #include "http/export_reply.h"
 #include "http/http.h"
 #include "http/server.h"
@@ -45,6 +46,7 @@ static const char USAGE[] =
     "  demo [--print-logins]          fill the database with demo data\n"
     "  user add|list|passwd|disable   manage user accounts\n"
     "  token create|list|revoke       manage API tokens\n"
+    "  firm check CODE…               check credit codes (GB 32100, GB 11714), show their parts\n"
     "  dept list|add                  the department tree\n"
     "  role list|grant|revoke         roles and their permissions\n"
     "  audit verify|head              check the audit chain / print its head\n"
@@ -571,6 +573,15 @@ static int cmd_role(cli *a, ftz_ctx *c)
     return EXIT_USAGE;
 }
 
+static int cmd_firm(cli *a, ftz_ctx *c)
+{
+    (void)c;
+    const char *verb = a->argc >= 2 ? a->argv[1] : "";
+    if (strcmp(verb, "check") == 0) return firm_cli_check(a->argc - 2, a->argv + 2, a->json);
+    fprintf(stderr, "usage: ftz firm check CODE…\n");
+    return EXIT_USAGE;
+}
+
 static int cmd_audit(cli *a, ftz_ctx *c)
 {
     const char *verb = a->argc >= 2 ? a->argv[1] : "";
@@ -649,10 +660,10 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"serve", cmd_serve, true},   {"init", cmd_init, true},      {"migrate", cmd_migrate, true},
-    {"demo", cmd_demo, true},     {"user", cmd_user, true},      {"token", cmd_token, true},
-    {"dept", cmd_dept, true},     {"role", cmd_role, true},      {"audit", cmd_audit, true},
-    {"backup", cmd_backup, true}, {"routes", cmd_routes, false},
+    {"serve", cmd_serve, true}, {"init", cmd_init, true},     {"migrate", cmd_migrate, true},
+    {"demo", cmd_demo, true},   {"user", cmd_user, true},     {"token", cmd_token, true},
+    {"firm", cmd_firm, false},  {"dept", cmd_dept, true},     {"role", cmd_role, true},
+    {"audit", cmd_audit, true}, {"backup", cmd_backup, true}, {"routes", cmd_routes, false},
 };
 
 int main(int argc, char **argv)

@@ -33,4 +33,19 @@ bool firm_orgcode_valid(const char *code);
  * '\0' when they are not 8 digits or upper-case letters. */
 char firm_orgcode_check_char(const char *first8);
 
+/* The parts of a credit code, with their names from GB 32100-2015's tables (Chinese). */
+typedef struct firm_uscc_parts {
+    char authority;             /* registration authority code: '9' market regulator, … */
+    const char *authority_name; /* "工商" …, or NULL when the code is not in the table */
+    char type;                  /* firm type within the authority */
+    char type_name[96];         /* "企业" …, or "" when not in the table */
+    char region[7];             /* administrative division code, 6 digits */
+    const char *province;       /* "黑龙江省" … from its first two digits, or NULL */
+    char org_code[10];          /* the organisation code, 9 characters */
+} firm_uscc_parts;
+
+/* Splits an 18-character code into its parts (no checks: call firm_uscc_valid first);
+ * false when code is not 18 characters. */
+bool firm_uscc_split(const char *code, firm_uscc_parts *out);
+
 #endif

@@ -176,3 +176,26 @@ test('configuration: flags > environment > file > defaults; errors name file and
   r = ftz(['audit', 'head', '--db']);
   assert.equal(r.code, 2);
 });
+
+test('firm check: valid codes print their parts (exit 0); any invalid one exits 65 naming the check', () => {
+  let r = ftz(['firm', 'check', '91110000802100433B']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /registration authority\s+9 工商/);
+  assert.match(r.stdout, /firm type\s+1 企业/);
+  assert.match(r.stdout, /region\s+110000 北京市/);
+  assert.match(r.stdout, /organisation code\s+802100433/);
+  r = ftz(['firm', 'check', '91110000802100433B', '91110000802100433C']);
+  assert.equal(r.code, 65);
+  assert.match(r.stderr, /91110000802100433C\s+INVALID \(check_digit\)/);
+  r = ftz(['firm', 'check', '91110000802100434B']);
+  assert.equal(r.code, 65);
+  assert.match(r.stderr, /INVALID \((check_digit|org_check_digit)\)/);
+  r = ftz(['firm', 'check', 'abc', '--json']);
+  assert.equal(r.code, 65);
+  assert.deepEqual(JSON.parse(r.stdout).map((x) => [x.valid, x.error]), [[false, 'length']]);
+  r = ftz(['firm', 'check', '9111000080210043sb']);
+  assert.equal(r.code, 65);
+  assert.match(r.stderr, /charset/);
+  assert.equal(ftz(['firm', 'check']).code, 2);
+  assert.equal(ftz(['firm']).code, 2);
+});

@@ -198,13 +198,44 @@ static void test_orgcode(void **state)
     assert_int_equal(firm_orgcode_check_char("Z0000000"), (char)('0' + (11 - (35 * 3) % 11)));
 }
 
+static void test_split(void **state)
+{
+    (void)state;
+    firm_uscc_parts p;
+    assert_true(firm_uscc_split("91110000802100433B", &p));
+    assert_int_equal(p.authority, '9');
+    assert_string_equal(p.authority_name, "工商");
+    assert_int_equal(p.type, '1');
+    assert_string_equal(p.type_name, "企业");
+    assert_string_equal(p.region, "110000");
+    assert_string_equal(p.province, "北京市");
+    assert_string_equal(p.org_code, "802100433");
+    /* a social organisation registered by civil affairs in Heilongjiang */
+    assert_true(firm_uscc_split("51231100MJ0000000X", &p));
+    assert_string_equal(p.authority_name, "民政");
+    assert_string_equal(p.type_name, "社会团体");
+    assert_string_equal(p.province, "黑龙江省");
+    /* codes outside the tables keep their characters, without names */
+    assert_true(firm_uscc_split("Q9990000000000000X", &p));
+    assert_null(p.authority_name);
+    assert_string_equal(p.type_name, "");
+    assert_null(p.province);
+    assert_false(firm_uscc_split("9111", &p));
+    assert_false(firm_uscc_split(NULL, &p));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_real_codes),           cmocka_unit_test(test_substitutions),
-        cmocka_unit_test(test_transpositions),       cmocka_unit_test(test_rules),
-        cmocka_unit_test(test_org_check_inside),     cmocka_unit_test(test_make_codes),
-        cmocka_unit_test(test_check_char_bad_input), cmocka_unit_test(test_orgcode),
+        cmocka_unit_test(test_real_codes),
+        cmocka_unit_test(test_substitutions),
+        cmocka_unit_test(test_transpositions),
+        cmocka_unit_test(test_rules),
+        cmocka_unit_test(test_org_check_inside),
+        cmocka_unit_test(test_make_codes),
+        cmocka_unit_test(test_check_char_bad_input),
+        cmocka_unit_test(test_orgcode),
+        cmocka_unit_test(test_split),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
