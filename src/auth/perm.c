@@ -25,6 +25,8 @@ static const auth_perm_def perms[] = {
     {"files.read", "查看文件", "Просмотр файлов", "Read files"},
     {"files.upload", "上传文件", "Загрузка файлов", "Upload files"},
     {"firm.admin", "管理企业名录", "Управление реестром предприятий", "Manage the firm registry"},
+    {"firm.edit", "编辑企业信息（本企业或辖区内）", "Правка сведений о предприятии",
+     "Edit firm details (its own firm, or within scope)"},
     {"firm.read", "查看企业", "Просмотр предприятий", "Read firms"},
     {"jobs.admin", "管理后台任务", "Управление фоновыми задачами", "Manage background jobs"},
     {"settings.admin", "修改系统设置", "Изменение настроек", "Change settings"},
@@ -49,14 +51,15 @@ static const char *const p_admin[] = {"*", NULL};
 static const char *const p_leader[] = {"audit.read",        "auth.dept.read", "auth.role.read",
                                        "auth.token.create", "auth.user.read", "files.read",
                                        "firm.read",         "settings.read",  NULL};
-static const char *const p_staff[] = {"auth.dept.read", "auth.token.create", "files.read",
-                                      "files.upload",   "firm.read",         NULL};
+static const char *const p_staff[] = {
+    "auth.dept.read", "auth.token.create", "files.read", "files.upload",
+    "firm.edit",      "firm.read",         NULL};
 static const char *const p_commissioner[] = {"auth.dept.read", "files.read", "files.upload",
-                                             "firm.read", NULL};
+                                             "firm.edit",      "firm.read",  NULL};
 static const char *const p_officer[] = {"auth.dept.read", "auth.token.create", "files.read",
                                         "files.upload",   "firm.read",         NULL};
-static const char *const p_firm[] = {"auth.token.create", "files.read", "files.upload", "firm.read",
-                                     NULL};
+static const char *const p_firm[] = {"auth.token.create", "files.read", "files.upload",
+                                     "firm.edit",         "firm.read",  NULL};
 
 const auth_role_def auth_builtin_roles[] = {
     {"admin", "系统管理员", "Администратор", "Administrator", FTZ_SCOPE_ALL, p_admin},

@@ -12,10 +12,18 @@
 typedef struct firm_in {
     const char *credit_code; /* GB 32100 unified social credit code */
     const char *name_zh, *name_ru, *name_en;
-    const char *status;      /* active | suspended | closed; NULL = active */
-    int64_t commissioner_id; /* users.id or 0 */
-    int64_t department_id;   /* departments.id or 0 */
+    const char *status;       /* active | suspended | closed; NULL = active */
+    int64_t commissioner_id;  /* users.id or 0 */
+    int64_t department_id;    /* departments.id or 0 */
+    const char *industry;     /* GB/T 4754-2017 code from the industries dictionary, or NULL */
+    const char *customs_code; /* 10 characters 0-9 A-Z, or NULL */
+    int cross_border;         /* 1 trades across the border, 0 not, -1 unset (create: 0) */
+    const char *address, *legal_rep, *contact_name, *contact_phone, *contact_email;
 } firm_in;
+
+/* The fields a firm's own account (permission firm.edit, scope own_firm) may change; the
+ * others (credit code, status, commissioner, department) need firm.admin. */
+bool firm_field_self_editable(const char *field);
 
 ftz_rc firm_create(ftz_ctx *c, const firm_in *in, int64_t *id) FTZ_WUR;
 /* The firm as the API shows it; FTZ_ENOTFOUND when missing or outside the caller's scope. */

@@ -16,6 +16,11 @@ static const ftz_export_col_i18n firm_cols[] = {
     {"name_zh", "企业名称", "Название (кит.)", "Name (Chinese)", FTZ_COL_TEXT, 36},
     {"name_ru", "俄文名称", "Название (рус.)", "Name (Russian)", FTZ_COL_TEXT, 30},
     {"status", "状态", "Статус", "Status", FTZ_COL_TEXT, 10},
+    {"industry", "行业代码", "Отрасль", "Industry", FTZ_COL_TEXT, 8},
+    {"customs_code", "海关编码", "Таможенный код", "Customs code", FTZ_COL_TEXT, 12},
+    {"cross_border", "跨境贸易", "Внешняя торговля", "Cross-border", FTZ_COL_BOOL, 8},
+    {"legal_rep", "法定代表人", "Законный представитель", "Legal representative", FTZ_COL_TEXT, 12},
+    {"contact_phone", "联系电话", "Телефон", "Phone", FTZ_COL_TEXT, 16},
     {"commissioner_name", "首席服务专员", "Уполномоченный", "Commissioner", FTZ_COL_TEXT, 14},
     {"department_name", "主管部门", "Отдел", "Department", FTZ_COL_TEXT, 16},
     {"created_at", "登记时间", "Создано", "Created", FTZ_COL_TIME, 22},
@@ -77,6 +82,22 @@ static void read_in(ftz_ctx *c, json_t *b, firm_in *in, bool create)
     in->status = ftz_jin_str(c, b, "status", false, 16);
     in->commissioner_id = ftz_jin_int(c, b, "commissioner_id", false, 1, INT64_MAX, NULL);
     in->department_id = ftz_jin_int(c, b, "department_id", false, 1, INT64_MAX, NULL);
+    in->industry = ftz_jin_str(c, b, "industry", false, 8);
+    const char *cc = ftz_jin_str(c, b, "customs_code", false, 10);
+    if (cc) {
+        char *up = ftz_arena_strdup(c->arena, cc);
+        for (char *p = up; *p; p++)
+            *p = (char)toupper((unsigned char)*p);
+        in->customs_code = up;
+    }
+    in->cross_border = ftz_jin_has(b, "cross_border")
+                           ? (ftz_jin_bool(c, b, "cross_border", false, false) ? 1 : 0)
+                           : -1;
+    in->address = ftz_jin_str(c, b, "address", false, 300);
+    in->legal_rep = ftz_jin_str(c, b, "legal_rep", false, 100);
+    in->contact_name = ftz_jin_str(c, b, "contact_name", false, 100);
+    in->contact_phone = ftz_jin_str(c, b, "contact_phone", false, 32);
+    in->contact_email = ftz_jin_str(c, b, "contact_email", false, 200);
 }
 
 static void h_create(ftz_ctx *c)
@@ -128,8 +149,11 @@ static void h_update(ftz_ctx *c)
         return;
     }
     json_t *b = ftz_req_json(c);
-    static const char *const allowed[] = {"name_zh",         "name_ru",       "name_en", "status",
-                                          "commissioner_id", "department_id", "version", NULL};
+    static const char *const allowed[] = {
+        "name_zh",         "name_ru",       "name_en",   "status",
+        "commissioner_id", "department_id", "industry",  "customs_code",
+        "cross_border",    "address",       "legal_rep", "contact_name",
+        "contact_phone",   "contact_email", "version",   NULL};
     ftz_jin_only(c, b, allowed);
     int64_t version = ftz_jin_int(c, b, "version", true, 1, INT64_MAX, NULL);
     firm_in in = {0};
@@ -152,6 +176,21 @@ static void h_update(ftz_ctx *c)
         json_object_set_new(patch, "commissioner_id", json_integer(in.commissioner_id));
     if (ftz_jin_has(b, "department_id"))
         json_object_set_new(patch, "department_id", json_integer(in.department_id));
+    const struct {
+        const char *key, *val;
+    } texts[] = {{"industry", in.industry},
+                 {"customs_code", in.customs_code},
+                 {"address", in.address},
+                 {"legal_rep", in.legal_rep},
+                 {"contact_name", in.contact_name},
+                 {"contact_phone", in.contact_phone},
+                 {"contact_email", in.contact_email}};
+    for (size_t i = 0; i < FTZ_COUNTOF(texts); i++)
+        if (ftz_jin_has(b, texts[i].key))
+            json_object_set_new(patch, texts[i].key,
+                                texts[i].val ? json_string(texts[i].val) : json_null());
+    if (in.cross_border >= 0)
+        json_object_set_new(patch, "cross_border", json_boolean(in.cross_border));
     ftz_rc rc = firm_update(c, id, version, patch);
     json_decref(patch);
     json_t *out;
@@ -166,6 +205,6 @@ const ftz_route firm_routes[] = {
     {"GET", "/api/v1/firms", h_list, "firm.read", FTZ_ROUTE_EXPORT, 0},
     {"POST", "/api/v1/firms", h_create, "firm.admin", 0, 0},
     {"GET", "/api/v1/firms/{id}", h_get, "firm.read", 0, 0},
-    {"PATCH", "/api/v1/firms/{id}", h_update, "firm.admin", 0, 0},
+    {"PATCH", "/api/v1/firms/{id}", h_update, "firm.edit", 0, 0},
 };
 const size_t firm_nroutes = FTZ_COUNTOF(firm_routes);

@@ -18,3 +18,15 @@ CREATE TABLE firms (
 );
 CREATE INDEX firms_commissioner ON firms (commissioner_id);
 CREATE INDEX firms_department ON firms (department_id);
+
+-- migration: 2 the registry's details
+-- Industry (a GB/T 4754-2017 code from the industries dictionary), the customs registration
+-- code, whether the firm trades across the border, address, legal representative, contacts.
+ALTER TABLE firms ADD COLUMN industry TEXT;
+ALTER TABLE firms ADD COLUMN customs_code TEXT;
+ALTER TABLE firms ADD COLUMN cross_border INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE firms ADD COLUMN address TEXT;
+ALTER TABLE firms ADD COLUMN legal_rep TEXT;
+ALTER TABLE firms ADD COLUMN contact_name TEXT;
+ALTER TABLE firms ADD COLUMN contact_phone TEXT;
+ALTER TABLE firms ADD COLUMN contact_email TEXT;

@@ -7,6 +7,7 @@
 #include "auth/audit.h"
 #include "auth/auth.h"
 #include "core/arena.h"
+#include "core/platform.h"
 #include "core/utf8.h"
 #include "db/db.h"
 #include "firm/uscc.h"
@@ -19,7 +20,8 @@ static const auth_scope_cols firm_scope = {"f.department_id", "f.id", "f.commiss
 #define FIRM_SELECT                                                                                \
     "SELECT f.id, f.credit_code, f.name_zh, f.name_ru, f.name_en, f.status, f.commissioner_id, "   \
     "cu.display_name, f.department_id, " FTZ_DEPT_NAME_SQL                                         \
-    ", f.created_at, f.updated_at, f.version "                                                     \
+    ", f.created_at, f.updated_at, f.version, f.industry, f.customs_code, f.cross_border, "        \
+    "f.address, f.legal_rep, f.contact_name, f.contact_phone, f.contact_email "                    \
     "FROM firms f LEFT JOIN users cu ON cu.id = f.commissioner_id "                                \
     "LEFT JOIN departments d ON d.id = f.department_id WHERE 1 = 1"
 
@@ -49,6 +51,14 @@ static json_t *firm_row(const ftz_stmt *st)
     json_object_set_new(o, "created_at", jstr(ftz_stmt_text(st, 10)));
     json_object_set_new(o, "updated_at", jstr(ftz_stmt_text(st, 11)));
     json_object_set_new(o, "version", json_integer(ftz_stmt_int(st, 12)));
+    json_object_set_new(o, "industry", jstr(ftz_stmt_text(st, 13)));
+    json_object_set_new(o, "customs_code", jstr(ftz_stmt_text(st, 14)));
+    json_object_set_new(o, "cross_border", json_boolean(ftz_stmt_int(st, 15)));
+    json_object_set_new(o, "address", jstr(ftz_stmt_text(st, 16)));
+    json_object_set_new(o, "legal_rep", jstr(ftz_stmt_text(st, 17)));
+    json_object_set_new(o, "contact_name", jstr(ftz_stmt_text(st, 18)));
+    json_object_set_new(o, "contact_phone", jstr(ftz_stmt_text(st, 19)));
+    json_object_set_new(o, "contact_email", jstr(ftz_stmt_text(st, 20)));
     return o;
 }
 
@@ -74,6 +84,53 @@ static void check_code(ftz_ctx *c, const char *code)
             ftz_err_field(&c->err, "credit_code", "check_digit", NULL);
         else
             ftz_err_field(&c->err, "credit_code", "format", "GB 32100-2015");
+    }
+}
+
+bool firm_field_self_editable(const char *field)
+{
+    static const char *const own[] = {"name_zh",      "name_ru",       "name_en",       "industry",
+                                      "customs_code", "cross_border",  "address",       "legal_rep",
+                                      "contact_name", "contact_phone", "contact_email", NULL};
+    for (const char *const *p = own; *p; p++)
+        if (strcmp(*p, field) == 0) return true;
+    return false;
+}
+
+/* The details' rules: industry from the dictionary, customs code 10 × [0-9A-Z], a phone of
+ * digits with + - space ( ), an e-mail address of the plain local@domain.tld shape. */
+static void check_details(ftz_ctx *c, const char *industry, const char *customs, const char *phone,
+                          const char *email)
+{
+    if (industry) {
+        const ftz_dict *d = ftz_dict_get(ftz_platform_dicts(), "industries");
+        if (!d || !ftz_dict_lookup(d, industry))
+            ftz_err_field(&c->err, "industry", "enum", "GB/T 4754-2017 (dictionary industries)");
+    }
+    if (customs) {
+        bool ok = strlen(customs) == 10;
+        for (const char *p = customs; ok && *p; p++)
+            ok = (*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z');
+        if (!ok) ftz_err_field(&c->err, "customs_code", "format", "10 × 0-9 A-Z");
+    }
+    if (phone) {
+        size_t digits = 0;
+        bool ok = true;
+        for (const char *p = phone; ok && *p; p++) {
+            if (*p >= '0' && *p <= '9')
+                digits++;
+            else
+                ok = strchr("+- ()", *p) != NULL;
+        }
+        if (!ok || digits < 5 || digits > 20)
+            ftz_err_field(&c->err, "contact_phone", "format", "+7 (4162) 000-000");
+    }
+    if (email) {
+        const char *at = strchr(email, '@');
+        const char *dot = at ? strrchr(at, '.') : NULL;
+        bool ok = at && at != email && dot && dot > at + 1 && dot[1] && !strchr(at + 1, '@') &&
+                  !strpbrk(email, " \t<>,;\"");
+        if (!ok) ftz_err_field(&c->err, "contact_email", "format", "name@example.com");
     }
 }
 
@@ -138,6 +195,7 @@ ftz_rc firm_create(ftz_ctx *c, const firm_in *in, int64_t *id)
     if (!in->name_zh) ftz_err_field(&c->err, "name_zh", "required", NULL);
     if (in->status && !status_ok(in->status))
         ftz_err_field(&c->err, "status", "enum", "active, suspended, closed");
+    check_details(c, in->industry, in->customs_code, in->contact_phone, in->contact_email);
     ftz_rc rc = check_refs(c, in->commissioner_id, in->department_id);
     if (rc) return rc;
     if (!c->err.rc) {
@@ -155,11 +213,14 @@ ftz_rc firm_create(ftz_ctx *c, const firm_in *in, int64_t *id)
     rc = ftz_db_begin(c->db);
     if (rc) return rc;
     ftz_stmt *st;
-    rc = ftz_db_prepare(c->db,
-                        "INSERT INTO firms (credit_code, name_zh, name_ru, name_en, name_fold, "
-                        "status, commissioner_id, department_id, created_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                        &st);
+    rc =
+        ftz_db_prepare(c->db,
+                       "INSERT INTO firms (credit_code, name_zh, name_ru, name_en, name_fold, "
+                       "status, commissioner_id, department_id, created_at, updated_at, "
+                       "industry, customs_code, cross_border, address, legal_rep, contact_name, "
+                       "contact_phone, contact_email) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                       &st);
     if (rc) goto fail;
     ftz_stmt_bind_text(st, in->credit_code);
     ftz_stmt_bind_text(st, in->name_zh);
@@ -171,6 +232,14 @@ ftz_rc firm_create(ftz_ctx *c, const firm_in *in, int64_t *id)
     ftz_stmt_bind_id(st, in->department_id);
     ftz_stmt_bind_text(st, now);
     ftz_stmt_bind_text(st, now);
+    ftz_stmt_bind_text(st, in->industry);
+    ftz_stmt_bind_text(st, in->customs_code);
+    ftz_stmt_bind_int(st, in->cross_border > 0 ? 1 : 0);
+    ftz_stmt_bind_text(st, in->address);
+    ftz_stmt_bind_text(st, in->legal_rep);
+    ftz_stmt_bind_text(st, in->contact_name);
+    ftz_stmt_bind_text(st, in->contact_phone);
+    ftz_stmt_bind_text(st, in->contact_email);
     int r = ftz_stmt_next(st);
     *id = r == 1 ? ftz_stmt_int(st, 0) : 0;
     rc = r == 1 ? FTZ_OK : (ftz_stmt_rc(st) ? ftz_stmt_rc(st) : FTZ_EDB);
@@ -214,6 +283,28 @@ ftz_rc firm_update(ftz_ctx *c, int64_t id, int64_t version, json_t *patch)
     if ((v = json_object_get(patch, "status"))) status = json_string_value(v);
     if ((v = json_object_get(patch, "commissioner_id"))) comm = json_integer_value(v);
     if ((v = json_object_get(patch, "department_id"))) dept = json_integer_value(v);
+    static const char *const detail_keys[] = {"industry",     "customs_code", "address",
+                                              "legal_rep",    "contact_name", "contact_phone",
+                                              "contact_email"};
+    const char *detail[FTZ_COUNTOF(detail_keys)];
+    for (size_t i = 0; i < FTZ_COUNTOF(detail_keys); i++) {
+        detail[i] = json_string_value(json_object_get(before, detail_keys[i]));
+        if ((v = json_object_get(patch, detail_keys[i]))) detail[i] = json_string_value(v);
+    }
+    bool cross = json_is_true(json_object_get(before, "cross_border"));
+    if ((v = json_object_get(patch, "cross_border"))) cross = json_is_true(v);
+    /* Without firm.admin (a firm's own account) only the firm's own details may change. */
+    if (!ftz_can(c->who, "firm.admin")) {
+        const char *key;
+        json_object_foreach(patch, key, v)
+        {
+            if (!firm_field_self_editable(key)) {
+                json_decref(before);
+                return ftz_err_set(&c->err, FTZ_EDENIED, "permission", "firm.admin");
+            }
+        }
+    }
+    check_details(c, detail[0], detail[1], detail[5], detail[6]);
     if (!zh) ftz_err_field(&c->err, "name_zh", "required", NULL);
     if (!status || !status_ok(status))
         ftz_err_field(&c->err, "status", "enum", "active, suspended, closed");
@@ -231,6 +322,8 @@ ftz_rc firm_update(ftz_ctx *c, int64_t id, int64_t version, json_t *patch)
     rc = ftz_db_prepare(c->db,
                         "UPDATE firms SET name_zh = ?, name_ru = ?, name_en = ?, name_fold = ?, "
                         "status = ?, commissioner_id = ?, department_id = ?, updated_at = ?, "
+                        "industry = ?, customs_code = ?, cross_border = ?, address = ?, "
+                        "legal_rep = ?, contact_name = ?, contact_phone = ?, contact_email = ?, "
                         "version = version + 1 WHERE id = ? AND version = ?",
                         &st);
     if (rc) goto fail;
@@ -242,6 +335,11 @@ ftz_rc firm_update(ftz_ctx *c, int64_t id, int64_t version, json_t *patch)
     ftz_stmt_bind_id(st, comm);
     ftz_stmt_bind_id(st, dept);
     ftz_stmt_bind_text(st, now);
+    ftz_stmt_bind_text(st, detail[0]);
+    ftz_stmt_bind_text(st, detail[1]);
+    ftz_stmt_bind_int(st, cross ? 1 : 0);
+    for (size_t i = 2; i < FTZ_COUNTOF(detail_keys); i++)
+        ftz_stmt_bind_text(st, detail[i]);
     ftz_stmt_bind_int(st, id);
     ftz_stmt_bind_int(st, version);
     rc = ftz_stmt_exec(st);

@@ -24,7 +24,7 @@ import {
 
 const h = useServer('firms');
 let v = {};
-const KEEPER = 'invest-registrar'; // firm.admin + firm.read, scope dept_tree in INVEST
+const KEEPER = 'invest-registrar'; // firm.admin + firm.edit + firm.read, scope dept_tree in INVEST
 h.setup(async () => {
   v = demoVars(h);
   const admin = await h.login('admin');
@@ -37,7 +37,7 @@ h.setup(async () => {
     title_zh: '登记员',
     title_ru: 'Регистратор',
     title_en: 'Registrar',
-    permissions: ['firm.read', 'firm.admin'],
+    permissions: ['firm.read', 'firm.edit', 'firm.admin'],
   });
   expectStatus(role, 201);
   const u = await admin.post('/api/v1/users', {
@@ -61,8 +61,11 @@ const access = [
   { as: null, method: 'PATCH', path: '/api/v1/firms/:ownFirm', body: { version: 1 }, status: 401 },
   { as: 'staff', method: 'POST', path: '/api/v1/firms', body: () => firmBody(), status: 403, code: 'permission' },
   { as: 'firm', method: 'POST', path: '/api/v1/firms', body: () => firmBody(), status: 403, code: 'permission' },
-  { as: 'firm', method: 'PATCH', path: '/api/v1/firms/:ownFirm', body: { version: 1, name_en: 'x' }, status: 403, code: 'permission' },
-  { as: 'commissioner', method: 'PATCH', path: '/api/v1/firms/:comFirm', body: { version: 1, name_en: 'x' }, status: 403, code: 'permission' },
+  // firm.edit without firm.admin: the firm's own details only, never status, commissioner or department
+  { as: 'firm', method: 'PATCH', path: '/api/v1/firms/:ownFirm', body: { version: 1, status: 'closed' }, status: 403, code: 'permission' },
+  { as: 'firm', method: 'PATCH', path: '/api/v1/firms/:ownFirm', body: { version: 1, department_id: 1 }, status: 403, code: 'permission' },
+  { as: 'commissioner', method: 'PATCH', path: '/api/v1/firms/:comFirm', body: { version: 1, commissioner_id: 1 }, status: 403, code: 'permission' },
+  { as: 'firm', method: 'PATCH', path: '/api/v1/firms/:otherFirm', body: { version: 1, name_en: 'x' }, status: 404 },
   { as: 'leader', method: 'PATCH', path: '/api/v1/firms/:ownFirm', body: { version: 1, name_en: 'x' }, status: 403, code: 'permission' },
   // the firm account: its own firm only
   { as: 'firm', method: 'GET', path: '/api/v1/firms/:ownFirm', status: 200 },
@@ -271,4 +274,47 @@ test('exports: firms.xlsx and firms.csv, within the caller\'s scope', async () =
   const json = expectList(await com.get('/api/v1/firms?per_page=200'));
   assert.equal(en.length, 1 + json.total, 'one row per firm in scope');
   expectProblem(await (await h.as('admin')).get('/api/v1/firms.pdf'), 404);
+});
+
+
+test("a firm's own account edits its own details; they are checked, audited and listed", async () => {
+  const firm = await h.login('firm');
+  const own = (await firm.get(`/api/v1/firms/${v.ownFirm}`)).body;
+  const r = await firm.patch(`/api/v1/firms/${v.ownFirm}`, {
+    version: own.version,
+    name_ru: 'ООО «Пинью»',
+    industry: '51',
+    customs_code: '2311960abc',
+    cross_border: true,
+    address: '黑龙江省黑河市自贸片区',
+    legal_rep: '张三',
+    contact_name: 'Иван',
+    contact_phone: '+86 (456) 822-1234',
+    contact_email: 'trade@pinyou.example',
+  });
+  expectStatus(r, 200);
+  assert.equal(r.body.industry, '51');
+  assert.equal(r.body.customs_code, '2311960ABC', 'upper-cased');
+  assert.equal(r.body.cross_border, true);
+  assert.equal(r.body.contact_email, 'trade@pinyou.example');
+  const admin = await h.login('admin');
+  const a = await admin.get(`/api/v1/audit?entity=firm&entity_id=${v.ownFirm}&action=firm.update`);
+  assert.ok(a.body.items.some((row) => row.after && row.after.industry === '51' && row.actor === 'firm'));
+  // every broken detail listed in one 422, nothing changed
+  const now = (await firm.get(`/api/v1/firms/${v.ownFirm}`)).body;
+  const bad = await firm.patch(`/api/v1/firms/${v.ownFirm}`, {
+    version: now.version,
+    industry: '999',
+    customs_code: '12-45',
+    contact_phone: 'call me',
+    contact_email: 'no-at-sign',
+  });
+  expectProblem(bad, 422, { fields: ['industry:enum', 'customs_code:format', 'contact_phone:format', 'contact_email:format'] });
+  expectProblem(await firm.patch(`/api/v1/firms/${v.ownFirm}`, { version: now.version, cross_border: 'yes' }), 422, {
+    fields: ['cross_border:type'],
+  });
+  assert.equal((await firm.get(`/api/v1/firms/${v.ownFirm}`)).body.version, now.version);
+  // the export carries the details
+  const csv = expectCsv(await admin.get('/api/v1/firms.csv'));
+  assert.ok(csv.some((line) => line.includes('2311960ABC')));
 });
