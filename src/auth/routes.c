@@ -44,40 +44,10 @@ static const char *const no_fields[] = {NULL};
 /* Answers a failed service call. Services record what went wrong in c->err; when they did
  * not (or recorded something else than the failure they returned, e.g. field errors and
  * then a database failure), the returned code wins with a generic message. */
-static void reply_rc(ftz_ctx *c, ftz_rc rc)
-{
-    static const struct {
-        ftz_rc rc;
-        const char *code;
-    } generic[] = {
-        {FTZ_ENOTFOUND, "not_found"},  {FTZ_ESTALE, "stale"}, {FTZ_ECONFLICT, "conflict"},
-        {FTZ_EAUTH, "login_required"}, {FTZ_EDB, "db"},       {FTZ_EINVAL, "invalid_fields"},
-    };
-    if (c->err.rc != rc) {
-        const char *code = "internal";
-        for (size_t i = 0; i < FTZ_COUNTOF(generic); i++)
-            if (generic[i].rc == rc) code = generic[i].code;
-        c->err.nfields = 0;
-        ftz_err_set(&c->err, rc, code, NULL);
-    }
-    ftz_reply_error(c);
-}
 
 /* Replies with the recorded input errors (422); true when there were any. */
-static bool input_failed(ftz_ctx *c)
-{
-    if (!c->err.rc) return false;
-    ftz_reply_error(c);
-    return true;
-}
 
 /* A positive integer path parameter; anything else names no record: 404. */
-static bool path_id(ftz_ctx *c, const char *name, int64_t *id)
-{
-    if (ftz_param_id(c, name, id)) return true;
-    ftz_reply_fail(c, FTZ_ENOTFOUND, "not_found", NULL);
-    return false;
-}
 
 typedef ftz_rc (*getter)(ftz_ctx *c, int64_t id, json_t **out);
 
@@ -87,7 +57,7 @@ static void reply_record(ftz_ctx *c, getter get, int64_t id)
     json_t *o;
     ftz_rc rc = get(c, id, &o);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     ftz_reply_json(c, 200, o);
@@ -105,7 +75,7 @@ static void reply_created(ftz_ctx *c, const char *collection, getter get, int64_
         ftz_err_init(&c->err, c->arena);
         o = json_pack("{s:I}", "id", (json_int_t)id);
     } else if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     ftz_reply_created(c, loc, o);
@@ -123,53 +93,10 @@ static void reply_all(ftz_ctx *c, json_t *items)
 /* ---- input: query strings ---- */
 
 /* A query value, NULL when absent or empty; longer than maxchars → "too_long". */
-static const char *q_text(ftz_ctx *c, const char *name, size_t maxchars)
-{
-    const char *s = ftz_query(c, name);
-    if (!s || !*s) return NULL;
-    if (maxchars && ftz_utf8_len(s) > maxchars) {
-        char lim[24];
-        snprintf(lim, sizeof lim, "%zu", maxchars);
-        ftz_err_field(&c->err, name, "too_long", lim);
-        return NULL;
-    }
-    return s;
-}
 
 /* A positive integer query value; 0 when absent (or broken, with the error recorded). */
-static int64_t q_id(ftz_ctx *c, const char *name)
-{
-    const char *s = ftz_query(c, name);
-    if (!s || !*s) return 0;
-    int64_t v = 0;
-    bool ok = strlen(s) <= 18;
-    for (const char *p = s; ok && *p; p++) {
-        if (*p < '0' || *p > '9')
-            ok = false;
-        else
-            v = v * 10 + (*p - '0');
-    }
-    if (!ok) {
-        ftz_err_field(&c->err, name, "type", "integer");
-        return 0;
-    }
-    if (v < 1) {
-        ftz_err_field(&c->err, name, "range", "[1, 999999999999999999]");
-        return 0;
-    }
-    return v;
-}
 
 /* "true" → 1, "false" → 0, absent → -1. */
-static int q_bool(ftz_ctx *c, const char *name)
-{
-    const char *s = ftz_query(c, name);
-    if (!s || !*s) return -1;
-    if (strcmp(s, "true") == 0) return 1;
-    if (strcmp(s, "false") == 0) return 0;
-    ftz_err_field(&c->err, name, "enum", "true, false");
-    return -1;
-}
 
 /* ---- input: JSON bodies ---- */
 
@@ -438,7 +365,7 @@ static void reply_session(ftz_ctx *c, const char *csrf)
     json_t *user;
     ftz_rc rc = own_user(c, c->who->user_id, &user);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     json_t *o = json_object();
@@ -455,7 +382,7 @@ static void session_create(ftz_ctx *c)
     ftz_jin_only(c, b, fields);
     const char *name = ftz_jin_str(c, b, "username", true, 64);
     const char *password = jin_secret(c, b, "password");
-    if (input_failed(c)) return;
+    if (ftz_reply_input_errors(c)) return;
     /* User names are lower case by rule: "Admin" can only mean "admin". */
     char *username = ftz_arena_strdup(c->arena, name);
     for (char *p = username; *p; p++)
@@ -464,7 +391,7 @@ static void session_create(ftz_ctx *c)
     auth_session s;
     ftz_rc rc = auth_login(c, username, password, &s);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     /* auth_login leaves c->who unset: act as the new session's user from here on. */
@@ -473,7 +400,7 @@ static void session_create(ftz_ctx *c)
     rc = auth_user_find(c, username, &uid);
     if (!rc) rc = auth_load_principal(c, uid, &p);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     c->who = p;
@@ -490,7 +417,7 @@ static void session_get(ftz_ctx *c)
     const char *csrf = NULL;
     ftz_rc rc = auth_resolve(c, &via_cookie, &csrf);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     reply_session(c, via_cookie ? csrf : NULL);
@@ -504,17 +431,17 @@ static void session_patch(ftz_ctx *c)
     json_t *b = ftz_req_json(c);
     ftz_jin_only(c, b, fields);
     const char *lang = ftz_jin_str(c, b, "lang", true, 8);
-    if (input_failed(c)) return;
+    if (ftz_reply_input_errors(c)) return;
     ftz_rc rc = auth_user_set_own_lang(c, lang);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     bool via_cookie = false;
     const char *csrf = NULL;
     rc = auth_resolve(c, &via_cookie, &csrf);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     reply_session(c, via_cookie ? csrf : NULL);
@@ -528,7 +455,7 @@ static void session_delete(ftz_ctx *c)
     if (cookie && c->who && !c->who->token_id) {
         ftz_rc rc = auth_logout(c, cookie);
         if (rc) {
-            reply_rc(c, rc);
+            ftz_reply_rc(c, rc);
             return;
         }
     }
@@ -545,10 +472,10 @@ static void session_password(ftz_ctx *c)
     ftz_jin_only(c, b, fields);
     const char *cur = jin_secret(c, b, "current_password");
     const char *next = jin_secret(c, b, "new_password");
-    if (input_failed(c)) return;
+    if (ftz_reply_input_errors(c)) return;
     ftz_rc rc = auth_user_change_own_password(c, cur, next);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     ftz_reply_empty(c, 204);
@@ -597,13 +524,13 @@ static void users_list(ftz_ctx *c)
 {
     static const char *const sorts[] = {"username", "display_name", "created_at", "id", NULL};
     auth_list_q q = {0};
-    q.q = q_text(c, "q", 100);
-    q.role = q_text(c, "role", 32);
-    q.department_id = q_id(c, "department_id");
-    q.disabled = q_bool(c, "disabled");
+    q.q = ftz_qry_text(c, "q", 100);
+    q.role = ftz_qry_text(c, "role", 32);
+    q.department_id = ftz_qry_id(c, "department_id");
+    q.disabled = ftz_qry_bool(c, "disabled");
     ftz_page p;
     (void)ftz_page_parse(c, sorts, "username", &p);
-    if (input_failed(c)) return;
+    if (ftz_reply_input_errors(c)) return;
     q.sort_key = p.sort_key;
     q.desc = p.desc;
     q.limit = p.per_page;
@@ -612,7 +539,7 @@ static void users_list(ftz_ctx *c)
     int64_t total;
     ftz_rc rc = auth_users_list(c, &q, &items, &total);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     if (ftz_req_ext(c)) {
@@ -641,11 +568,11 @@ static void users_create(ftz_ctx *c)
     in.firm_id = ftz_jin_int(c, b, "firm_id", false, 1, INT64_MAX, NULL);
     in.scope = jin_scope(c, b, false);
     in.lang = jin_lang(c, b, false);
-    if (input_failed(c)) return;
+    if (ftz_reply_input_errors(c)) return;
     int64_t id;
     ftz_rc rc = auth_user_create(c, &in, &id);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     reply_created(c, "users", auth_user_get, id);
@@ -654,7 +581,7 @@ static void users_create(ftz_ctx *c)
 static void users_get(ftz_ctx *c)
 {
     int64_t id;
-    if (!path_id(c, "id", &id)) return;
+    if (!ftz_path_id(c, "id", &id)) return;
     reply_record(c, auth_user_get, id);
 }
 
@@ -664,7 +591,7 @@ static void users_patch(ftz_ctx *c)
                                          "department_id", "firm_id",      "scope",
                                          "lang",          "disabled",     NULL};
     int64_t id;
-    if (!path_id(c, "id", &id)) return;
+    if (!ftz_path_id(c, "id", &id)) return;
     json_t *b = ftz_req_json(c);
     ftz_jin_only(c, b, fields);
     int64_t version = ftz_jin_int(c, b, "version", true, 1, INT64_MAX, NULL);
@@ -690,14 +617,14 @@ static void users_patch(ftz_ctx *c)
         bool d = ftz_jin_bool(c, b, "disabled", true, false);
         if (c->err.nfields == nerr) json_object_set_new(patch, "disabled", json_boolean(d));
     }
-    if (input_failed(c)) {
+    if (ftz_reply_input_errors(c)) {
         json_decref(patch);
         return;
     }
     ftz_rc rc = auth_user_update(c, id, version, patch);
     json_decref(patch);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     reply_record(c, auth_user_get, id);
@@ -708,14 +635,14 @@ static void users_password(ftz_ctx *c)
 {
     static const char *const fields[] = {"password", NULL};
     int64_t id;
-    if (!path_id(c, "id", &id)) return;
+    if (!ftz_path_id(c, "id", &id)) return;
     json_t *b = ftz_req_json(c);
     ftz_jin_only(c, b, fields);
     const char *pw = jin_secret(c, b, "password");
-    if (input_failed(c)) return;
+    if (ftz_reply_input_errors(c)) return;
     ftz_rc rc = auth_user_set_password(c, id, pw);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     ftz_reply_empty(c, 204);
@@ -724,12 +651,12 @@ static void users_password(ftz_ctx *c)
 static void users_set_disabled(ftz_ctx *c, bool disabled)
 {
     int64_t id;
-    if (!path_id(c, "id", &id)) return;
+    if (!ftz_path_id(c, "id", &id)) return;
     ftz_jin_only(c, ftz_req_json(c), no_fields);
-    if (input_failed(c)) return;
+    if (ftz_reply_input_errors(c)) return;
     ftz_rc rc = auth_user_set_disabled(c, id, disabled);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     reply_record(c, auth_user_get, id);
@@ -753,7 +680,7 @@ static void depts_list(ftz_ctx *c)
     json_t *items;
     ftz_rc rc = auth_depts_list(c, &items);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     reply_all(c, items);
@@ -773,11 +700,11 @@ static void depts_create(ftz_ctx *c)
     const char *name_ru = ftz_jin_str(c, b, "name_ru", false, 100);
     const char *name_en = ftz_jin_str(c, b, "name_en", false, 100);
     int64_t parent = ftz_jin_int(c, b, "parent_id", false, 1, INT64_MAX, NULL);
-    if (input_failed(c)) return;
+    if (ftz_reply_input_errors(c)) return;
     int64_t id;
     ftz_rc rc = auth_dept_create(c, code, name, name_ru, name_en, parent, &id);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     reply_created(c, "departments", auth_dept_get, id);
@@ -786,7 +713,7 @@ static void depts_create(ftz_ctx *c)
 static void depts_get(ftz_ctx *c)
 {
     int64_t id;
-    if (!path_id(c, "id", &id)) return;
+    if (!ftz_path_id(c, "id", &id)) return;
     reply_record(c, auth_dept_get, id);
 }
 
@@ -795,7 +722,7 @@ static void depts_patch(ftz_ctx *c)
     static const char *const fields[] = {"version", "name",      "name_ru",
                                          "name_en", "parent_id", NULL};
     int64_t id;
-    if (!path_id(c, "id", &id)) return;
+    if (!ftz_path_id(c, "id", &id)) return;
     json_t *b = ftz_req_json(c);
     ftz_jin_only(c, b, fields);
     int64_t version = ftz_jin_int(c, b, "version", true, 1, INT64_MAX, NULL);
@@ -804,14 +731,14 @@ static void depts_patch(ftz_ctx *c)
     patch_str(c, b, patch, "name_ru", 100, true);
     patch_str(c, b, patch, "name_en", 100, true);
     patch_ref(c, b, patch, "parent_id");
-    if (input_failed(c)) {
+    if (ftz_reply_input_errors(c)) {
         json_decref(patch);
         return;
     }
     ftz_rc rc = auth_dept_update(c, id, version, patch);
     json_decref(patch);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     reply_record(c, auth_dept_get, id);
@@ -820,10 +747,10 @@ static void depts_patch(ftz_ctx *c)
 static void depts_delete(ftz_ctx *c)
 {
     int64_t id;
-    if (!path_id(c, "id", &id)) return;
+    if (!ftz_path_id(c, "id", &id)) return;
     ftz_rc rc = auth_dept_delete(c, id);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     ftz_reply_empty(c, 204);
@@ -836,7 +763,7 @@ static void roles_list(ftz_ctx *c)
     json_t *items;
     ftz_rc rc = auth_roles_list(c, &items);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     reply_all(c, items);
@@ -858,11 +785,11 @@ static void roles_create(ftz_ctx *c)
     const char *en = ftz_jin_str(c, b, "title_en", true, 100);
     size_t n;
     const char **perms = jin_perms(c, b, true, 0, &n);
-    if (input_failed(c)) return;
+    if (ftz_reply_input_errors(c)) return;
     int64_t id;
     ftz_rc rc = auth_role_create(c, name, zh, ru, en, perms, n, &id);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     reply_created(c, "roles", auth_role_get, id);
@@ -871,7 +798,7 @@ static void roles_create(ftz_ctx *c)
 static void roles_get(ftz_ctx *c)
 {
     int64_t id;
-    if (!path_id(c, "id", &id)) return;
+    if (!ftz_path_id(c, "id", &id)) return;
     reply_record(c, auth_role_get, id);
 }
 
@@ -880,7 +807,7 @@ static void roles_patch(ftz_ctx *c)
     static const char *const fields[] = {"version",  "title_zh",    "title_ru",
                                          "title_en", "permissions", NULL};
     int64_t id;
-    if (!path_id(c, "id", &id)) return;
+    if (!ftz_path_id(c, "id", &id)) return;
     json_t *b = ftz_req_json(c);
     ftz_jin_only(c, b, fields);
     int64_t version = ftz_jin_int(c, b, "version", true, 1, INT64_MAX, NULL);
@@ -893,14 +820,14 @@ static void roles_patch(ftz_ctx *c)
         const char **perms = jin_perms(c, b, true, 0, &n);
         if (perms) json_object_set_new(patch, "permissions", strs_json(perms, n));
     }
-    if (input_failed(c)) {
+    if (ftz_reply_input_errors(c)) {
         json_decref(patch);
         return;
     }
     ftz_rc rc = auth_role_update(c, id, version, patch);
     json_decref(patch);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     reply_record(c, auth_role_get, id);
@@ -909,10 +836,10 @@ static void roles_patch(ftz_ctx *c)
 static void roles_delete(ftz_ctx *c)
 {
     int64_t id;
-    if (!path_id(c, "id", &id)) return;
+    if (!ftz_path_id(c, "id", &id)) return;
     ftz_rc rc = auth_role_delete(c, id);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     ftz_reply_empty(c, 204);
@@ -942,8 +869,8 @@ static void perms_list(ftz_ctx *c)
 /* The caller's own tokens; every user's with ?all=true (auth.token.admin only). */
 static void tokens_list(ftz_ctx *c)
 {
-    int all = q_bool(c, "all");
-    if (input_failed(c)) return;
+    int all = ftz_qry_bool(c, "all");
+    if (ftz_reply_input_errors(c)) return;
     if (all == 1 && !ftz_can(c->who, PERM_TOKEN_ADMIN)) {
         ftz_reply_fail(c, FTZ_EDENIED, "permission", PERM_TOKEN_ADMIN);
         return;
@@ -951,7 +878,7 @@ static void tokens_list(ftz_ctx *c)
     json_t *items;
     ftz_rc rc = auth_tokens_list(c, all == 1, &items);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     reply_all(c, items);
@@ -980,12 +907,12 @@ static void tokens_create(ftz_ctx *c)
             ftz_err_field(&c->err, "expires_at", "in_past", NULL);
     }
     int64_t for_user = ftz_jin_int(c, b, "user_id", false, 1, INT64_MAX, NULL);
-    if (input_failed(c)) return;
+    if (ftz_reply_input_errors(c)) return;
     int64_t id;
     char *secret;
     ftz_rc rc = auth_token_create(c, name, perms, n, expires, for_user, &id, &secret);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     json_t *o = json_object();
@@ -1008,10 +935,10 @@ static void tokens_create(ftz_ctx *c)
 static void tokens_delete(ftz_ctx *c)
 {
     int64_t id;
-    if (!path_id(c, "id", &id)) return;
+    if (!ftz_path_id(c, "id", &id)) return;
     ftz_rc rc = auth_token_revoke(c, id);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     ftz_reply_empty(c, 204);
@@ -1070,14 +997,14 @@ static void audit_list(ftz_ctx *c)
 {
     static const char *const sorts[] = {"seq", "at", NULL};
     ftz_audit_q q = {0};
-    q.entity = q_text(c, "entity", 64);
-    q.entity_id = q_text(c, "entity_id", 64);
-    q.actor = q_text(c, "actor", 64);
-    q.actor_id = q_id(c, "actor_id");
-    q.action = q_text(c, "action", 64);
-    q.from = q_text(c, "from", 40);
-    q.to = q_text(c, "to", 40);
-    q.q = q_text(c, "q", 0); /* its length is checked with the rest below */
+    q.entity = ftz_qry_text(c, "entity", 64);
+    q.entity_id = ftz_qry_text(c, "entity_id", 64);
+    q.actor = ftz_qry_text(c, "actor", 64);
+    q.actor_id = ftz_qry_id(c, "actor_id");
+    q.action = ftz_qry_text(c, "action", 64);
+    q.from = ftz_qry_text(c, "from", 40);
+    q.to = ftz_qry_text(c, "to", 40);
+    q.q = ftz_qry_text(c, "q", 0); /* its length is checked with the rest below */
     ftz_page p;
     (void)ftz_page_parse(c, sorts, "-seq", &p);
     q.sort_key = p.sort_key;
@@ -1085,7 +1012,7 @@ static void audit_list(ftz_ctx *c)
     q.limit = p.per_page;
     q.offset = p.offset;
     ftz_audit_q_check(c, &q);
-    if (input_failed(c)) return;
+    if (ftz_reply_input_errors(c)) return;
     int64_t total;
     ftz_rc rc;
     if (!ftz_req_ext(c)) {
@@ -1102,7 +1029,7 @@ static void audit_list(ftz_ctx *c)
         rc = ftz_audit_list_rows(c, &q, write_audit_row, &w, &total);
         if (rc) {
             ftz_buf_cleanup(&body);
-            reply_rc(c, rc);
+            ftz_reply_rc(c, rc);
             return;
         }
         ftz_jw_arr_end(&w);
@@ -1119,7 +1046,7 @@ static void audit_list(ftz_ctx *c)
     json_t *items;
     rc = ftz_audit_list(c, &q, &items, &total);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     ftz_reply_export(c, "audit", ftz_export_cols_lang(c, audit_cols, FTZ_COUNTOF(audit_cols)),
@@ -1129,7 +1056,7 @@ static void audit_list(ftz_ctx *c)
 static void audit_get(ftz_ctx *c)
 {
     int64_t seq;
-    if (!path_id(c, "seq", &seq)) return;
+    if (!ftz_path_id(c, "seq", &seq)) return;
     reply_record(c, ftz_audit_get, seq);
 }
 
@@ -1140,7 +1067,7 @@ static void audit_head(ftz_ctx *c)
     char hash[65];
     ftz_rc rc = ftz_audit_head(c, &seq, hash);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     ftz_reply_json(c, 200, json_pack("{s:I,s:s}", "seq", (json_int_t)seq, "hash", hash));
@@ -1151,11 +1078,11 @@ static void audit_head(ftz_ctx *c)
 static void audit_verify(ftz_ctx *c)
 {
     ftz_jin_only(c, ftz_req_json(c), no_fields);
-    if (input_failed(c)) return;
+    if (ftz_reply_input_errors(c)) return;
     ftz_audit_report rep;
     ftz_rc rc = ftz_audit_verify(c, &rep);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     json_t *o = json_object();

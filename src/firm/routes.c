@@ -37,17 +37,12 @@ static void h_list(ftz_ctx *c)
     ftz_page pg;
     ftz_page_parse(c, sorts, "-id", &pg);
     firm_list_q q = {0};
-    q.q = ftz_query(c, "q");
-    q.status = ftz_query(c, "status");
-    const char *s;
-    if ((s = ftz_query(c, "commissioner_id")) && !(q.commissioner_id = strtoll(s, NULL, 10)))
-        ftz_err_field(&c->err, "commissioner_id", "type", "integer");
-    if ((s = ftz_query(c, "department_id")) && !(q.department_id = strtoll(s, NULL, 10)))
-        ftz_err_field(&c->err, "department_id", "type", "integer");
-    if (c->err.rc) {
-        ftz_reply_error(c);
-        return;
-    }
+    q.q = ftz_qry_text(c, "q", 200);
+    static const char *const statuses[] = {"active", "suspended", "closed", NULL};
+    q.status = ftz_qry_enum(c, "status", statuses, "active, suspended, closed");
+    q.commissioner_id = ftz_qry_id(c, "commissioner_id");
+    q.department_id = ftz_qry_id(c, "department_id");
+    if (ftz_reply_input_errors(c)) return;
     q.sort_key = pg.sort_key;
     q.desc = pg.desc;
     q.limit = pg.per_page;
@@ -130,10 +125,7 @@ static void h_get(ftz_ctx *c)
 {
     int64_t id;
     json_t *out;
-    if (!ftz_param_id(c, "id", &id)) {
-        ftz_reply_fail(c, FTZ_ENOTFOUND, "not_found", NULL);
-        return;
-    }
+    if (!ftz_path_id(c, "id", &id)) return;
     if (firm_get(c, id, &out)) {
         ftz_reply_error(c);
         return;
@@ -144,10 +136,7 @@ static void h_get(ftz_ctx *c)
 static void h_update(ftz_ctx *c)
 {
     int64_t id;
-    if (!ftz_param_id(c, "id", &id)) {
-        ftz_reply_fail(c, FTZ_ENOTFOUND, "not_found", NULL);
-        return;
-    }
+    if (!ftz_path_id(c, "id", &id)) return;
     json_t *b = ftz_req_json(c);
     static const char *const allowed[] = {
         "name_zh",         "name_ru",       "name_en",   "status",

@@ -107,6 +107,25 @@ const char **ftz_jin_strs(ftz_ctx *c, json_t *obj, const char *name, bool requir
 /* Whether the member is present (even as null). */
 bool ftz_jin_has(json_t *obj, const char *name);
 
+/* ---- the small steps every handler takes ---- */
+
+/* Answers a failed service call: what the service recorded in c->err, or — when it recorded
+ * nothing or another failure than the one returned — a generic message for rc. */
+void ftz_reply_rc(ftz_ctx *c, ftz_rc rc);
+/* Replies 422 with the input errors recorded so far; true when there were any. */
+bool ftz_reply_input_errors(ftz_ctx *c);
+/* A positive integer path parameter; anything else names no record: replies 404, false. */
+bool ftz_path_id(ftz_ctx *c, const char *name, int64_t *id);
+/* Query values (errors recorded in c->err, to be answered with ftz_reply_input_errors):
+ * text (NULL when absent or empty; "too_long" past maxchars code points, 0 = no limit), a
+ * positive id (0 when absent), a boolean "true"/"false" (-1 when absent), one of a NULL-ended
+ * set (NULL when absent; list is the set as shown in the "enum" message). */
+const char *ftz_qry_text(ftz_ctx *c, const char *name, size_t maxchars);
+int64_t ftz_qry_id(ftz_ctx *c, const char *name);
+int ftz_qry_bool(ftz_ctx *c, const char *name);
+const char *ftz_qry_enum(ftz_ctx *c, const char *name, const char *const *allowed,
+                         const char *list);
+
 /* Every route of every module (for the router and `ftz routes`). */
 const ftz_route *ftz_routes_all(size_t *n);
 

@@ -427,3 +427,94 @@ json_t *ftz_page_body(const ftz_page *p, json_t *items, int64_t total)
     json_object_set_new(o, "per_page", json_integer(p->per_page));
     return o;
 }
+
+/* ---- the small steps every handler takes ---- */
+
+void ftz_reply_rc(ftz_ctx *c, ftz_rc rc)
+{
+    static const struct {
+        ftz_rc rc;
+        const char *code;
+    } generic[] = {
+        {FTZ_ENOTFOUND, "not_found"},  {FTZ_ESTALE, "stale"}, {FTZ_ECONFLICT, "conflict"},
+        {FTZ_EAUTH, "login_required"}, {FTZ_EDB, "db"},       {FTZ_EINVAL, "invalid_fields"},
+    };
+    if (c->err.rc != rc) {
+        const char *code = "internal";
+        for (size_t i = 0; i < FTZ_COUNTOF(generic); i++)
+            if (generic[i].rc == rc) code = generic[i].code;
+        c->err.nfields = 0;
+        ftz_err_set(&c->err, rc, code, NULL);
+    }
+    ftz_reply_error(c);
+}
+
+bool ftz_reply_input_errors(ftz_ctx *c)
+{
+    if (!c->err.rc) return false;
+    ftz_reply_error(c);
+    return true;
+}
+
+bool ftz_path_id(ftz_ctx *c, const char *name, int64_t *id)
+{
+    if (ftz_param_id(c, name, id)) return true;
+    ftz_reply_fail(c, FTZ_ENOTFOUND, "not_found", NULL);
+    return false;
+}
+
+const char *ftz_qry_text(ftz_ctx *c, const char *name, size_t maxchars)
+{
+    const char *s = ftz_query(c, name);
+    if (!s || !*s) return NULL;
+    if (maxchars && ftz_utf8_len(s) > maxchars) {
+        char lim[24];
+        snprintf(lim, sizeof lim, "%zu", maxchars);
+        ftz_err_field(&c->err, name, "too_long", lim);
+        return NULL;
+    }
+    return s;
+}
+
+int64_t ftz_qry_id(ftz_ctx *c, const char *name)
+{
+    const char *s = ftz_query(c, name);
+    if (!s || !*s) return 0;
+    int64_t v = 0;
+    bool ok = strlen(s) <= 18;
+    for (const char *p = s; ok && *p; p++) {
+        if (*p < '0' || *p > '9')
+            ok = false;
+        else
+            v = v * 10 + (*p - '0');
+    }
+    if (!ok) {
+        ftz_err_field(&c->err, name, "type", "integer");
+        return 0;
+    }
+    if (v < 1) {
+        ftz_err_field(&c->err, name, "range", "[1, 999999999999999999]");
+        return 0;
+    }
+    return v;
+}
+
+int ftz_qry_bool(ftz_ctx *c, const char *name)
+{
+    const char *s = ftz_query(c, name);
+    if (!s || !*s) return -1;
+    if (strcmp(s, "true") == 0) return 1;
+    if (strcmp(s, "false") == 0) return 0;
+    ftz_err_field(&c->err, name, "enum", "true, false");
+    return -1;
+}
+
+const char *ftz_qry_enum(ftz_ctx *c, const char *name, const char *const *allowed, const char *list)
+{
+    const char *s = ftz_query(c, name);
+    if (!s || !*s) return NULL;
+    for (const char *const *a = allowed; *a; a++)
+        if (strcmp(*a, s) == 0) return *a;
+    ftz_err_field(&c->err, name, "enum", list);
+    return NULL;
+}

@@ -31,92 +31,16 @@ extern const size_t ftz_core_nroutes;
 /* Answers a failed service call. Services record what went wrong in c->err; when they did
  * not (or recorded another failure than the one returned), the returned code wins with a
  * generic message. */
-static void reply_rc(ftz_ctx *c, ftz_rc rc)
-{
-    static const struct {
-        ftz_rc rc;
-        const char *code;
-    } generic[] = {
-        {FTZ_ENOTFOUND, "not_found"},
-        {FTZ_ECONFLICT, "conflict"},
-        {FTZ_EDB, "db"},
-        {FTZ_EINVAL, "invalid_fields"},
-    };
-    if (c->err.rc != rc) {
-        const char *code = "internal";
-        for (size_t i = 0; i < FTZ_COUNTOF(generic); i++)
-            if (generic[i].rc == rc) code = generic[i].code;
-        c->err.nfields = 0;
-        ftz_err_set(&c->err, rc, code, NULL);
-    }
-    ftz_reply_error(c);
-}
 
 /* Replies with the recorded input errors; true when there were any. */
-static bool input_failed(ftz_ctx *c)
-{
-    if (!c->err.rc) return false;
-    ftz_reply_error(c);
-    return true;
-}
 
 /* A positive integer path parameter; anything else names no record: 404. */
-static bool path_id(ftz_ctx *c, const char *name, int64_t *id)
-{
-    if (ftz_param_id(c, name, id)) return true;
-    ftz_reply_fail(c, FTZ_ENOTFOUND, "not_found", NULL);
-    return false;
-}
 
 /* A query value, NULL when absent or empty; longer than maxchars → "too_long". */
-static const char *q_text(ftz_ctx *c, const char *name, size_t maxchars)
-{
-    const char *s = ftz_query(c, name);
-    if (!s || !*s) return NULL;
-    if (maxchars && ftz_utf8_len(s) > maxchars) {
-        char lim[24];
-        snprintf(lim, sizeof lim, "%zu", maxchars);
-        ftz_err_field(&c->err, name, "too_long", lim);
-        return NULL;
-    }
-    return s;
-}
 
 /* A positive integer query value; 0 when absent (or broken, with the error recorded). */
-static int64_t q_id(ftz_ctx *c, const char *name)
-{
-    const char *s = ftz_query(c, name);
-    if (!s || !*s) return 0;
-    int64_t v = 0;
-    bool ok = strlen(s) <= 18;
-    for (const char *p = s; ok && *p; p++) {
-        if (*p < '0' || *p > '9')
-            ok = false;
-        else
-            v = v * 10 + (*p - '0');
-    }
-    if (!ok) {
-        ftz_err_field(&c->err, name, "type", "integer");
-        return 0;
-    }
-    if (v < 1) {
-        ftz_err_field(&c->err, name, "range", "[1, 999999999999999999]");
-        return 0;
-    }
-    return v;
-}
 
 /* A query value from a fixed set (NULL-ended); NULL when absent. */
-static const char *q_enum(ftz_ctx *c, const char *name, const char *const *allowed,
-                          const char *list)
-{
-    const char *s = ftz_query(c, name);
-    if (!s || !*s) return NULL;
-    for (const char *const *a = allowed; *a; a++)
-        if (strcmp(*a, s) == 0) return *a;
-    ftz_err_field(&c->err, name, "enum", list);
-    return NULL;
-}
 
 static int cmp_name(const void *a, const void *b)
 {
@@ -161,7 +85,7 @@ static void h_settings_list(ftz_ctx *c)
     json_t *all;
     ftz_rc rc = ftz_settings_list(c, &all);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     ftz_reply_json(c, 200, page_by_name(c, &p, all));
@@ -174,13 +98,13 @@ static void h_settings_patch(ftz_ctx *c)
     json_t *body = ftz_req_json(c);
     ftz_rc rc = ftz_setting_set_many(c, body);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     json_t *all;
     rc = ftz_settings_list(c, &all);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     ftz_page p = {
@@ -194,7 +118,7 @@ static void h_setting_get(ftz_ctx *c)
     json_t *o;
     ftz_rc rc = ftz_setting_get(c, ftz_param(c, "name"), &o);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     ftz_reply_json(c, 200, o);
@@ -210,14 +134,14 @@ static void h_file_upload(ftz_ctx *c)
 {
     const char *name = ftz_query(c, "name");
     if (!name || !*name) ftz_err_field(&c->err, "name", "required", NULL);
-    int64_t firm_id = q_id(c, "firm_id");
-    if (input_failed(c)) return;
+    int64_t firm_id = ftz_qry_id(c, "firm_id");
+    if (ftz_reply_input_errors(c)) return;
     size_t len;
     const unsigned char *data = ftz_req_body(c, &len);
     int64_t id;
     ftz_rc rc = ftz_file_put(c, name, data, len, ftz_req_header(c, "Content-Type"), firm_id, &id);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     char *loc = ftz_arena_printf(c->arena, "/api/v1/files/%lld", (long long)id);
@@ -238,9 +162,9 @@ static void h_files_list(ftz_ctx *c)
     ftz_page p;
     ftz_page_parse(c, file_sorts, "-id", &p);
     ftz_files_q q = {0};
-    q.firm_id = q_id(c, "firm_id");
-    q.media_type = q_text(c, "media_type", 100);
-    if (input_failed(c)) return;
+    q.firm_id = ftz_qry_id(c, "firm_id");
+    q.media_type = ftz_qry_text(c, "media_type", 100);
+    if (ftz_reply_input_errors(c)) return;
     q.sort_key = p.sort_key;
     q.desc = p.desc;
     q.limit = p.per_page;
@@ -249,7 +173,7 @@ static void h_files_list(ftz_ctx *c)
     int64_t total;
     ftz_rc rc = ftz_files_list(c, &q, &items, &total);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     ftz_reply_json(c, 200, ftz_page_body(&p, items, total));
@@ -259,11 +183,11 @@ static void h_files_list(ftz_ctx *c)
 static void h_file_get(ftz_ctx *c)
 {
     int64_t id;
-    if (!path_id(c, "id", &id)) return;
+    if (!ftz_path_id(c, "id", &id)) return;
     ftz_file f;
     ftz_rc rc = ftz_file_get(c, id, false, &f);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     ftz_reply_json(c, 200, ftz_file_json(&f));
@@ -273,11 +197,11 @@ static void h_file_get(ftz_ctx *c)
 static void h_file_content(ftz_ctx *c)
 {
     int64_t id;
-    if (!path_id(c, "id", &id)) return;
+    if (!ftz_path_id(c, "id", &id)) return;
     ftz_file f;
     ftz_rc rc = ftz_file_get(c, id, true, &f);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     /* Text was checked to be UTF-8 at upload; say so, so that it is not read as Latin-1. */
@@ -299,9 +223,9 @@ static void h_jobs_list(ftz_ctx *c)
     ftz_page p;
     ftz_page_parse(c, job_sorts, "-id", &p);
     ftz_jobs_q q = {0};
-    q.state = q_enum(c, "state", job_states, "queued, running, done, failed");
-    q.kind = q_text(c, "kind", 64);
-    if (input_failed(c)) return;
+    q.state = ftz_qry_enum(c, "state", job_states, "queued, running, done, failed");
+    q.kind = ftz_qry_text(c, "kind", 64);
+    if (ftz_reply_input_errors(c)) return;
     q.sort_key = p.sort_key;
     q.desc = p.desc;
     q.limit = p.per_page;
@@ -310,7 +234,7 @@ static void h_jobs_list(ftz_ctx *c)
     int64_t total;
     ftz_rc rc = ftz_jobs_list(c, &q, &items, &total);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     ftz_reply_json(c, 200, ftz_page_body(&p, items, total));
@@ -320,11 +244,11 @@ static void h_jobs_list(ftz_ctx *c)
 static void h_job_get(ftz_ctx *c)
 {
     int64_t id;
-    if (!path_id(c, "id", &id)) return;
+    if (!ftz_path_id(c, "id", &id)) return;
     json_t *o;
     ftz_rc rc = ftz_job_get(c, id, &o);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     ftz_reply_json(c, 200, o);
@@ -336,11 +260,11 @@ static void h_job_get(ftz_ctx *c)
 static void h_job_file(ftz_ctx *c)
 {
     int64_t id;
-    if (!path_id(c, "id", &id)) return;
+    if (!ftz_path_id(c, "id", &id)) return;
     json_t *job;
     ftz_rc rc = ftz_job_get(c, id, &job);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     json_t *fid = json_object_get(json_object_get(job, "result"), "file_id");
@@ -360,7 +284,7 @@ static void h_job_file(ftz_ctx *c)
     rc = ftz_file_get(c, file_id, true, &f);
     c->who = saved;
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     const char *type = strncmp(f.media_type, "text/", 5) == 0
@@ -381,11 +305,11 @@ static void h_job_create(ftz_ctx *c)
     json_t *payload = json_object_get(body, "payload");
     if (payload && json_is_null(payload)) payload = NULL;
     if (payload && !json_is_object(payload)) ftz_err_field(&c->err, "payload", "type", "object");
-    if (input_failed(c)) return;
+    if (ftz_reply_input_errors(c)) return;
     int64_t id;
     ftz_rc rc = ftz_job_enqueue(c, kind, payload, NULL, &id);
     if (rc) {
-        reply_rc(c, rc);
+        ftz_reply_rc(c, rc);
         return;
     }
     json_t *o;

@@ -318,3 +318,13 @@ test("a firm's own account edits its own details; they are checked, audited and 
   const csv = expectCsv(await admin.get('/api/v1/firms.csv'));
   assert.ok(csv.some((line) => line.includes('2311960ABC')));
 });
+
+test('GET /api/v1/firms refuses broken filters with one 422 naming each', async () => {
+  const admin = await h.login('admin');
+  expectProblem(await admin.get('/api/v1/firms?commissioner_id=12abc&department_id=-1&status=gone'), 422, {
+    fields: ['commissioner_id:type', 'department_id:type', 'status:enum'],
+  });
+  const ok = await admin.get('/api/v1/firms?status=active&q=%E9%BB%91%E6%B2%B3');
+  expectStatus(ok, 200);
+  assert.ok(ok.body.items.every((f) => f.status === 'active'));
+});
