@@ -193,6 +193,16 @@ static void h_file_get(ftz_ctx *c)
     ftz_reply_json(c, 200, ftz_file_json(&f));
 }
 
+/* A stored file as a download (never inline), with its stored media type. Text was checked
+ * to be UTF-8 at upload; say so, so that it is not read as Latin-1. */
+static void reply_file(ftz_ctx *c, const ftz_file *f)
+{
+    const char *type = strncmp(f->media_type, "text/", 5) == 0
+                           ? ftz_arena_printf(c->arena, "%s; charset=utf-8", f->media_type)
+                           : f->media_type;
+    ftz_reply_bytes(c, 200, type, f->content, f->content_len, f->name);
+}
+
 /* GET /api/v1/files/{id}/content — the bytes, always as a download (never inline). */
 static void h_file_content(ftz_ctx *c)
 {
@@ -204,11 +214,7 @@ static void h_file_content(ftz_ctx *c)
         ftz_reply_rc(c, rc);
         return;
     }
-    /* Text was checked to be UTF-8 at upload; say so, so that it is not read as Latin-1. */
-    const char *type = strncmp(f.media_type, "text/", 5) == 0
-                           ? ftz_arena_printf(c->arena, "%s; charset=utf-8", f.media_type)
-                           : f.media_type;
-    ftz_reply_bytes(c, 200, type, f.content, f.content_len, f.name);
+    reply_file(c, &f);
 }
 
 /* ==== jobs ==== */
@@ -287,10 +293,7 @@ static void h_job_file(ftz_ctx *c)
         ftz_reply_rc(c, rc);
         return;
     }
-    const char *type = strncmp(f.media_type, "text/", 5) == 0
-                           ? ftz_arena_printf(c->arena, "%s; charset=utf-8", f.media_type)
-                           : f.media_type;
-    ftz_reply_bytes(c, 200, type, f.content, f.content_len, f.name);
+    reply_file(c, &f);
 }
 
 /* POST /api/v1/jobs {kind, payload?} — 202 Accepted + Location /api/v1/jobs/{id}. An
