@@ -18,6 +18,7 @@
 #include "db/migrate.h"
 #include "demo/demo.h"
 #include "firm/cli.h"
+#include "firm/demand.h"
 #include "http/export_reply.h"
 #include "http/http.h"
 #include "http/server.h"
@@ -700,6 +701,7 @@ int main(int argc, char **argv)
         return EXIT_FAIL;
     }
     ftz_export_jobs_init();
+    demand_init();
     ftz_arena *ar = ftz_arena_new();
     cli a;
     memset(&a, 0, sizeof a);

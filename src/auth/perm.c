@@ -22,6 +22,14 @@ static const auth_perm_def perms[] = {
      "Create own API tokens"},
     {"auth.user.admin", "管理用户", "Управление пользователями", "Manage users"},
     {"auth.user.read", "查看用户", "Просмотр пользователей", "Read users"},
+    {"demand.assess", "诉求研判、派单、改派、并单", "Оценка и направление обращений",
+     "Assess, dispatch, re-dispatch and merge demands"},
+    {"demand.evaluate", "诉求回访评价", "Оценка ответа на обращение", "Evaluate demands' replies"},
+    {"demand.file", "提交企业诉求", "Подача обращений предприятий", "File enterprise demands"},
+    {"demand.handle", "承办企业诉求（签收、答复、退单、申请延期）",
+     "Исполнение обращений (приём, ответ, возврат, продление)",
+     "Handle demands (receive, reply, return, ask for an extension)"},
+    {"demand.read", "查看企业诉求", "Просмотр обращений предприятий", "Read enterprise demands"},
     {"files.read", "查看文件", "Просмотр файлов", "Read files"},
     {"files.upload", "上传文件", "Загрузка файлов", "Upload files"},
     {"firm.admin", "管理企业名录", "Управление реестром предприятий", "Manage the firm registry"},
@@ -48,18 +56,34 @@ bool auth_perm_known(const char *name)
 
 /* Built-in roles: name, titles, default scope, permissions ("*" = every permission). */
 static const char *const p_admin[] = {"*", NULL};
-static const char *const p_leader[] = {"audit.read",        "auth.dept.read", "auth.role.read",
-                                       "auth.token.create", "auth.user.read", "files.read",
-                                       "firm.read",         "settings.read",  NULL};
-static const char *const p_staff[] = {
-    "auth.dept.read", "auth.token.create", "files.read", "files.upload",
-    "firm.edit",      "firm.read",         NULL};
-static const char *const p_commissioner[] = {"auth.dept.read", "files.read", "files.upload",
-                                             "firm.edit",      "firm.read",  NULL};
+static const char *const p_leader[] = {
+    "audit.read",     "auth.dept.read", "auth.role.read", "demand.read",   "auth.token.create",
+    "auth.user.read", "files.read",     "firm.read",      "settings.read", NULL};
+static const char *const p_staff[] = {"auth.dept.read",
+                                      "auth.token.create",
+                                      "demand.evaluate",
+                                      "demand.file",
+                                      "demand.handle",
+                                      "demand.read",
+                                      "files.read",
+                                      "files.upload",
+                                      "firm.edit",
+                                      "firm.read",
+                                      NULL};
+static const char *const p_commissioner[] = {"auth.dept.read", "demand.evaluate", "demand.file",
+                                             "demand.read",    "files.read",      "files.upload",
+                                             "firm.edit",      "firm.read",       NULL};
 static const char *const p_officer[] = {"auth.dept.read", "auth.token.create", "files.read",
                                         "files.upload",   "firm.read",         NULL};
-static const char *const p_firm[] = {"auth.token.create", "files.read", "files.upload",
-                                     "firm.edit",         "firm.read",  NULL};
+static const char *const p_station[] = {
+    "auth.dept.read", "auth.token.create", "demand.file", "demand.read",
+    "files.read",     "files.upload",      "firm.read",   NULL};
+static const char *const p_dispatcher[] = {
+    "auth.dept.read", "auth.token.create", "demand.assess", "demand.evaluate", "demand.file",
+    "demand.read",    "files.read",        "files.upload",  "firm.read",       NULL};
+static const char *const p_firm[] = {"auth.token.create", "demand.evaluate", "demand.file",
+                                     "demand.read",       "files.read",      "files.upload",
+                                     "firm.edit",         "firm.read",       NULL};
 
 const auth_role_def auth_builtin_roles[] = {
     {"admin", "系统管理员", "Администратор", "Administrator", FTZ_SCOPE_ALL, p_admin},
@@ -70,7 +94,9 @@ const auth_role_def auth_builtin_roles[] = {
     {"customs", "海关关员", "Таможенный инспектор", "Customs officer", FTZ_SCOPE_ALL, p_officer},
     {"postal", "邮政互换局", "Сотрудник почты", "Postal officer", FTZ_SCOPE_ALL, p_officer},
     {"station", "驻俄政务服务驿站", "Представительство в России", "Overseas station",
-     FTZ_SCOPE_DEPT_TREE, p_officer},
+     FTZ_SCOPE_DEPT_TREE, p_station},
+    {"dispatcher", "诉求统筹（派单员）", "Диспетчер обращений", "Demand dispatcher", FTZ_SCOPE_ALL,
+     p_dispatcher},
     {"firm", "企业用户", "Предприятие", "Enterprise", FTZ_SCOPE_OWN_FIRM, p_firm},
 };
 const size_t auth_nbuiltin_roles = FTZ_COUNTOF(auth_builtin_roles);

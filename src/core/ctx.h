@@ -47,6 +47,8 @@ typedef struct ftz_ctx {
     const char *addr;   /* client address, for throttling and sessions */
     ftz_err err;        /* what went wrong, for the response */
     ftz_req *req;       /* HTTP only */
+    int64_t clock;      /* 0 = the real time; unix seconds set only by code that writes
+                           history (the demo generator) for services that honour it */
 } ftz_ctx;
 
 /* Whether the principal holds the permission (the system holds all). */

@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* Module order: a module's tables may refer only to modules before it. */
-static const char *const modules[] = {"core", "firm", "auth"};
+static const char *const modules[] = {"core", "firm", "auth", "case"};
 
 static const struct {
     const char *token, *sqlite, *pg;

@@ -1,0 +1,82 @@
+-- The case engine's tables (src/case/case.h, docs/internals/case.md): one row per case of
+-- every kind, its assisting departments, and its timeline.
+
+-- migration: 1 cases
+CREATE TABLE cases (
+  id                {{ID}},
+  kind              TEXT NOT NULL,          -- "demand", …
+  code              TEXT NOT NULL UNIQUE,   -- SQ-2024-000123
+  state             TEXT NOT NULL,
+  outcome           TEXT,                   -- closed: resolved | out_of_scope | withdrawn
+  firm_id           BIGINT NOT NULL REFERENCES firms (id),
+  channel           TEXT NOT NULL,
+  category          TEXT,
+  topic             TEXT,
+  priority          TEXT,
+  title             TEXT NOT NULL,
+  body              TEXT NOT NULL,
+  lang              TEXT NOT NULL,          -- the language it was filed in
+  text_fold         TEXT NOT NULL,          -- folded code, title and firm names, for search
+  contact_name      TEXT,
+  contact_phone     TEXT,
+  data              TEXT,                   -- the kind's own members (JSON object)
+  filed_by          BIGINT,                 -- users.id (NULL: the system)
+  owner_id          BIGINT,                 -- coordinator: whoever accepted it (first contact)
+  accept_dept_id    BIGINT,
+  lead_dept_id      BIGINT,
+  handler_id        BIGINT,                 -- who in the lead department received it
+  accepted_at       TEXT NOT NULL,
+  accepted_on       TEXT NOT NULL,          -- Beijing date, for periods
+  assessed_at       TEXT,
+  dispatched_at     TEXT,
+  response_due      TEXT,                   -- UTC instant (end of the Beijing day)
+  responded_at      TEXT,
+  deadline_on       TEXT,                   -- Beijing date of the deadline
+  deadline_at       TEXT,                   -- UTC instant: 23:59:59.999 Beijing of that date
+  replied_at        TEXT,
+  reply             TEXT,
+  closed_at         TEXT,
+  work_days         BIGINT,                 -- working days from acceptance to close
+  solved            INTEGER,
+  satisfaction      BIGINT,                 -- 1..5
+  evaluation        TEXT,
+  reason            TEXT,                   -- the last return / rejection / reopen reason
+  reopen_count      BIGINT NOT NULL DEFAULT 0,
+  merged_into       BIGINT,
+  ext_days          BIGINT,                 -- a pending extension request
+  ext_reason        TEXT,
+  ext_granted       BIGINT NOT NULL DEFAULT 0,
+  reminded_at       TEXT,
+  escalated_at      TEXT,
+  escalated_dept_id BIGINT,
+  created_at        TEXT NOT NULL,
+  updated_at        TEXT NOT NULL,
+  version           BIGINT NOT NULL DEFAULT 1
+);
+CREATE INDEX cases_kind_state ON cases (kind, state);
+CREATE INDEX cases_kind_accepted ON cases (kind, accepted_on);
+CREATE INDEX cases_firm ON cases (firm_id);
+CREATE INDEX cases_lead ON cases (lead_dept_id);
+CREATE INDEX cases_accept_dept ON cases (accept_dept_id);
+CREATE INDEX cases_deadline ON cases (kind, deadline_at);
+
+CREATE TABLE case_assists (
+  case_id  BIGINT NOT NULL REFERENCES cases (id),
+  dept_id  BIGINT NOT NULL,
+  PRIMARY KEY (case_id, dept_id)
+);
+CREATE INDEX case_assists_dept ON case_assists (dept_id);
+
+CREATE TABLE case_events (
+  id          {{ID}},
+  case_id     BIGINT NOT NULL REFERENCES cases (id),
+  at          TEXT NOT NULL,
+  actor_id    BIGINT,
+  actor       TEXT NOT NULL,
+  event       TEXT NOT NULL,
+  from_state  TEXT,
+  to_state    TEXT NOT NULL,
+  note        TEXT,
+  data        TEXT                          -- the event's members (JSON object)
+);
+CREATE INDEX case_events_case ON case_events (case_id, id);
