@@ -578,9 +578,19 @@ ftz_rc case_file(ftz_ctx *c, const case_kind *k, const case_in *in, int64_t *id)
     check_value(c, "topic", in->topic, k->topics, k->ntopics);
     check_value(c, "priority", in->priority, k->priorities, k->npriorities);
     if (c->err.rc) return c->err.rc;
-    /* The firm must be within the filer's reach (firm_get applies the firm scope). */
+    /* A firm's own account files for its own firm only; staff accept demands from any
+     * registered firm (the window, the hotline and the station serve every firm, whatever
+     * department looks after it). */
+    if (p && !p->system && p->scope == FTZ_SCOPE_OWN_FIRM && firm_id != p->firm_id) {
+        ftz_err_field(&c->err, "firm_id", "no_such", NULL);
+        return c->err.rc;
+    }
+    ftz_principal *saved_who = c->who;
+    ftz_principal sys = {.system = true, .username = "system"};
+    c->who = &sys;
     json_t *firm;
     ftz_rc rc = firm_get(c, firm_id, &firm);
+    c->who = saved_who;
     if (rc == FTZ_ENOTFOUND) {
         ftz_err_init(&c->err, c->arena);
         ftz_err_field(&c->err, "firm_id", "no_such", NULL);
@@ -1347,7 +1357,22 @@ ftz_rc case_list(ftz_ctx *c, const case_kind *k, const case_list_q *lq, json_t *
             }
         }
         snprintf(perm, sizeof perm, "%s.evaluate", k->kind);
-        if (ftz_can(p, perm)) ftz_q_sql(&where, " OR cs.state = 'replied'");
+        if (ftz_can(p, perm)) {
+            /* the firm rates its replies; staff make the follow-up call of the demands they
+             * own or their department accepted */
+            if (p->system || p->scope == FTZ_SCOPE_ALL || p->scope == FTZ_SCOPE_OWN_FIRM) {
+                ftz_q_sql(&where, " OR cs.state = 'replied'");
+            } else {
+                ftz_q_sql(&where, " OR (cs.state = 'replied' AND (cs.owner_id = ?");
+                ftz_q_int(&where, p->user_id);
+                if (p->dept_path) {
+                    ftz_q_sql(&where, " OR cs.accept_dept_id IN (SELECT id FROM departments "
+                                      "WHERE path LIKE ? ESCAPE '\\')");
+                    ftz_q_text(&where, ftz_arena_printf(c->arena, "%s%%", p->dept_path));
+                }
+                ftz_q_sql(&where, "))");
+            }
+        }
         ftz_q_sql(&where, ")");
     }
     scope_where(c, &where);
@@ -1458,12 +1483,13 @@ ftz_rc case_figures(ftz_ctx *c, const case_kind *k, const char *group, const cha
                   "SUM(CASE WHEN cs.satisfaction >= 3 THEN 1 ELSE 0 END), "
                   "SUM(CASE WHEN ");
     ftz_q_append(&q, &clock_in);
-    ftz_q_sql(&q, " AND cs.deadline_at < ? THEN 1 ELSE 0 END), "
-                  "SUM(CASE WHEN cs.replied_at IS NOT NULL AND cs.replied_at > cs.deadline_at "
-                  "THEN 1 ELSE 0 END), "
-                  "CAST(SUM(CASE WHEN cs.work_days IS NOT NULL THEN cs.work_days ELSE 0 END) AS BIGINT), "
-                  "SUM(CASE WHEN cs.work_days IS NOT NULL THEN 1 ELSE 0 END) "
-                  "FROM cases cs JOIN firms f ON f.id = cs.firm_id ");
+    ftz_q_sql(
+        &q, " AND cs.deadline_at < ? THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN cs.replied_at IS NOT NULL AND cs.replied_at > cs.deadline_at "
+            "THEN 1 ELSE 0 END), "
+            "CAST(SUM(CASE WHEN cs.work_days IS NOT NULL THEN cs.work_days ELSE 0 END) AS BIGINT), "
+            "SUM(CASE WHEN cs.work_days IS NOT NULL THEN 1 ELSE 0 END) "
+            "FROM cases cs JOIN firms f ON f.id = cs.firm_id ");
     ftz_q_text(&q, now);
     if (dept) ftz_q_sql(&q, "LEFT JOIN departments d ON d.id = cs.lead_dept_id ");
     ftz_q_sql(&q, "WHERE cs.kind = ?");
