@@ -537,6 +537,7 @@ static ftz_rc add_event(ftz_ctx *c, int64_t case_id, const char *at, const char 
     ftz_stmt_bind_text(st, note);
     ftz_stmt_bind_text(st, d);
     rc = ftz_stmt_exec(st);
+    ftz_stmt_done(st);
     free(d); /* jansson's json_dumps allocates with the library's malloc */
     return rc;
 }
@@ -889,8 +890,10 @@ static ftz_rc save(ftz_ctx *c, const crow *r, int64_t version, const char *now)
     ftz_stmt_bind_int(st, r->id);
     ftz_stmt_bind_int(st, version);
     rc = ftz_stmt_exec(st);
+    int64_t changed = ftz_stmt_changes(st);
+    ftz_stmt_done(st);
     if (rc) return rc;
-    if (ftz_stmt_changes(st) != 1)
+    if (changed != 1)
         return ftz_err_set(&c->err, FTZ_ESTALE, "stale",
                            ftz_arena_printf(c->arena, "%lld", (long long)r->version));
     return FTZ_OK;
@@ -1155,7 +1158,9 @@ static ftz_rc fire_loaded(ftz_ctx *c, const case_kind *k, crow *r, int64_t versi
         return ftz_err_set(&c->err, FTZ_EDENIED, ftz_arena_printf(c->arena, "case_%s", why), NULL);
     }
     ev_in e;
-    read_ev(c, k, event, in ? in : json_object(), &e);
+    json_t *empty = in ? NULL : json_object();
+    read_ev(c, k, event, in ? in : empty, &e); /* copies what it keeps into the arena */
+    json_decref(empty);
     if (c->err.rc) return c->err.rc;
     ftz_rc rc = check_refs(c, k, r, &e);
     if (rc) return rc;
