@@ -115,8 +115,8 @@ void case_h_list(ftz_ctx *c, const case_kind *k)
         return;
     }
     if (ftz_req_ext(c)) {
-        char name[32];
-        snprintf(name, sizeof name, "%ss", k->kind);
+        /* in the arena: a large export's job reads the name after this handler returns */
+        const char *name = ftz_arena_printf(c->arena, "%ss", k->kind);
         ftz_reply_export(c, name, ftz_export_cols_lang(c, list_cols, FTZ_COUNTOF(list_cols)),
                          FTZ_COUNTOF(list_cols), items);
         return;
@@ -203,8 +203,7 @@ void case_h_figures(ftz_ctx *c, const case_kind *k)
         return;
     }
     if (ftz_req_ext(c)) {
-        char name[40];
-        snprintf(name, sizeof name, "%s-figures", k->kind);
+        const char *name = ftz_arena_printf(c->arena, "%s-figures", k->kind);
         ftz_reply_export(c, name, ftz_export_cols_lang(c, figure_cols, FTZ_COUNTOF(figure_cols)),
                          FTZ_COUNTOF(figure_cols), rows);
         return;

@@ -781,6 +781,11 @@ static void read_ev(ftz_ctx *c, const case_kind *k, const char *ev, json_t *in, 
         e->topic = jtext(c, in, "topic", false, 32);
         e->priority = jtext(c, in, "priority", true, 32);
         e->deadline = jtext(c, in, "deadline", false, 10);
+        ftz_date dd;
+        if (e->deadline && ftz_date_parse(e->deadline, &dd)) {
+            ftz_err_field(&c->err, "deadline", "format", "YYYY-MM-DD");
+            e->deadline = NULL;
+        }
         check_value(c, "category", e->category, k->categories, k->ncategories);
         check_value(c, "topic", e->topic, k->topics, k->ntopics);
         check_value(c, "priority", e->priority, k->priorities, k->npriorities);
@@ -1000,7 +1005,8 @@ static ftz_rc apply(ftz_ctx *c, const case_kind *k, crow *r, const case_event_de
     if (strcmp(n, "dispatch") == 0 || strcmp(n, "redispatch") == 0) {
         if (strcmp(n, "redispatch") == 0) {
             r->lead_dept = e->lead_dept;
-            if ((rc = set_assists(c, r->id, e))) return rc;
+            /* the assisting departments stay unless new ones are named */
+            if (e->has_assist && (rc = set_assists(c, r->id, e))) return rc;
         }
         r->dispatched_at = now;
         r->responded_at = NULL;
@@ -1139,29 +1145,34 @@ static ftz_rc fire_loaded(ftz_ctx *c, const case_kind *k, crow *r, int64_t versi
         ftz_err_field(&c->err, "event", "enum", names);
         return c->err.rc;
     }
+    /* Refusals in the order a client can act on them: not yours to do (403), then someone
+     * changed the case meanwhile (412: reload), then the case does not allow it (409). */
+    case_facts f;
+    facts_of(c, r, &f);
+    const char *why = NULL;
+    bool may = case_may(k, ev, c->who, &f, &why);
+    bool denied = !may && (strcmp(why, "permission") == 0 || strcmp(why, "system") == 0 ||
+                           strcmp(why, "not_lead") == 0 || strcmp(why, "not_requester") == 0);
+    if (denied) {
+        if (strcmp(why, "permission") == 0)
+            return ftz_err_set(&c->err, FTZ_EDENIED, "permission", ev->perm ? ev->perm : "system");
+        return ftz_err_set(&c->err, FTZ_EDENIED, ftz_arena_printf(c->arena, "case_%s", why), NULL);
+    }
     if (version != r->version)
         return ftz_err_set(&c->err, FTZ_ESTALE, "stale",
                            ftz_arena_printf(c->arena, "%lld", (long long)r->version));
-    case_facts f;
-    facts_of(c, r, &f);
-    const char *why;
-    if (!case_may(k, ev, c->who, &f, &why)) {
+    if (!may) {
         if (strcmp(why, "transition") == 0)
             return ftz_err_set(&c->err, FTZ_ECONFLICT, "case_transition",
                                ftz_arena_printf(c->arena, "%s → %s", r->state, event));
-        if (strcmp(why, "permission") == 0)
-            return ftz_err_set(&c->err, FTZ_EDENIED, "permission", ev->perm ? ev->perm : "system");
-        if (strcmp(why, "pending") == 0 || strcmp(why, "none_pending") == 0 ||
-            strcmp(why, "deadline_past") == 0 || strcmp(why, "outcome") == 0)
-            return ftz_err_set(&c->err, FTZ_ECONFLICT, ftz_arena_printf(c->arena, "case_%s", why),
-                               NULL);
-        return ftz_err_set(&c->err, FTZ_EDENIED, ftz_arena_printf(c->arena, "case_%s", why), NULL);
+        return ftz_err_set(&c->err, FTZ_ECONFLICT, ftz_arena_printf(c->arena, "case_%s", why),
+                           NULL);
     }
     ev_in e;
     json_t *empty = in ? NULL : json_object();
     read_ev(c, k, event, in ? in : empty, &e); /* copies what it keeps into the arena */
     json_decref(empty);
-    if (c->err.rc) return c->err.rc;
+    /* the references too, so that one 422 lists every broken member */
     ftz_rc rc = check_refs(c, k, r, &e);
     if (rc) return rc;
 
@@ -1173,6 +1184,12 @@ static ftz_rc fire_loaded(ftz_ctx *c, const case_kind *k, crow *r, int64_t versi
     const char *chain = NULL;
     if ((rc = apply(c, k, r, ev, &e, now, today, &chain))) goto fail;
     r->state = ev->to ? ev->to : from;
+    const case_state_def *now_state = case_state_find(k, r->state);
+    if (now_state && !now_state->clock && r->ext_days) {
+        /* a request nobody decided lapses when the clock stops (replied, closed, merged) */
+        r->ext_days = 0;
+        r->ext_reason = NULL;
+    }
     if ((rc = save(c, r, version, now))) goto fail;
     json_t *data = event_data(&e);
     if (strcmp(event, "escalate") == 0 && r->escalated_dept)
@@ -1349,7 +1366,8 @@ ftz_rc case_list(ftz_ctx *c, const case_kind *k, const case_list_q *lq, json_t *
         snprintf(perm, sizeof perm, "%s.assess", k->kind);
         if (ftz_can(p, perm))
             ftz_q_sql(&where, " OR cs.state IN ('accepted', 'assessed', 'returned') OR "
-                              "cs.ext_days IS NOT NULL");
+                              "(cs.ext_days IS NOT NULL AND cs.state IN ('dispatched', "
+                              "'handling', 'returned'))");
         snprintf(perm, sizeof perm, "%s.handle", k->kind);
         if (ftz_can(p, perm)) {
             if (p->system || p->scope == FTZ_SCOPE_ALL) {
@@ -1620,16 +1638,18 @@ ftz_rc case_sweep(ftz_ctx *c, const case_kind *k, int64_t now, int64_t *reminded
         if ((rc = load(c, k, ids[i], &r, NULL, false))) goto out;
         ftz_date dday;
         if (!r.deadline_on || ftz_date_parse(r.deadline_on, &dday)) continue;
+        /* A day beyond the calendar data cannot be reached yet (the server warns at start
+         * when the data runs out): that step waits, the other still runs. */
         ftz_date remind_on, escalate_on;
-        if (ftz_cal_add_workdays(ftz_platform_cal(), dday, 1, &remind_on) ||
-            ftz_cal_add_workdays(ftz_platform_cal(), dday, (int)esc_days, &escalate_on))
-            continue; /* beyond the calendar: the server warns about the data at start */
-        if (!r.reminded_at && today >= remind_on) {
+        bool can_remind = ftz_cal_add_workdays(ftz_platform_cal(), dday, 1, &remind_on) == FTZ_OK;
+        bool can_escalate =
+            ftz_cal_add_workdays(ftz_platform_cal(), dday, (int)esc_days, &escalate_on) == FTZ_OK;
+        if (can_remind && !r.reminded_at && today >= remind_on) {
             if ((rc = fire_loaded(c, k, &r, r.version, "remind", NULL))) goto out;
             (*reminded)++;
             if ((rc = load(c, k, ids[i], &r, NULL, false))) goto out;
         }
-        if (!r.escalated_at && today >= escalate_on) {
+        if (can_escalate && !r.escalated_at && today >= escalate_on) {
             if ((rc = fire_loaded(c, k, &r, r.version, "escalate", NULL))) goto out;
             (*escalated)++;
         }
