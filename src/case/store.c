@@ -84,7 +84,8 @@ typedef struct crow {
     "cs.reopen_count, cs.merged_into, cs.ext_days, cs.ext_reason, cs.ext_granted, "                \
     "cs.reminded_at, cs.escalated_at, cs.escalated_dept_id, cs.created_at, cs.updated_at, "        \
     "cs.version, dl.path, cs.body, cs.contact_name, cs.contact_phone, cs.data, cs.reply, "         \
-    "cs.evaluation, cs.reason, cs.assessed_at, de.name, de.name_ru, de.name_en, uf.display_name "
+    "cs.evaluation, cs.reason, cs.assessed_at, de.name, de.name_ru, de.name_en, uf.display_name, " \
+    "f.name_en, (SELECT m.code FROM cases m WHERE m.id = cs.merged_into) "
 
 #define CASE_FROM                                                                                  \
     " FROM cases cs JOIN firms f ON f.id = cs.firm_id "                                            \
@@ -212,7 +213,11 @@ static json_t *row_json(ftz_ctx *c, const case_kind *k, const ftz_stmt *st, cons
     json_object_set_new(o, "outcome", jcol(st, 3));
     json_object_set_new(o, "firm_id", json_integer(ftz_stmt_int(st, 4)));
     const char *fzh = ftz_stmt_text(st, 5), *fru = ftz_stmt_text(st, 6);
-    json_object_set_new(o, "firm_name", jstr(strcmp(lang, "zh") != 0 && fru ? fru : fzh));
+    const char *fen = ftz_stmt_text(st, 62);
+    const char *fname = strcmp(lang, "ru") == 0 && fru   ? fru
+                        : strcmp(lang, "en") == 0 && fen ? fen
+                                                         : fzh;
+    json_object_set_new(o, "firm_name", jstr(fname));
     json_object_set_new(o, "firm_name_zh", jstr(fzh));
     json_object_set_new(o, "firm_name_ru", jstr(fru));
     const struct {
@@ -258,6 +263,7 @@ static json_t *row_json(ftz_ctx *c, const case_kind *k, const ftz_stmt *st, cons
     json_object_set_new(o, "satisfaction", jid(st, 37));
     json_object_set_new(o, "reopen_count", json_integer(ftz_stmt_int(st, 38)));
     json_object_set_new(o, "merged_into", jid(st, 39));
+    json_object_set_new(o, "merged_into_code", jcol(st, 63));
     json_object_set_new(o, "ext_days", jid(st, 40));
     json_object_set_new(o, "ext_reason", jcol(st, 41));
     json_object_set_new(o, "ext_granted", json_integer(ftz_stmt_int(st, 42)));
@@ -374,6 +380,17 @@ static void facts_of(ftz_ctx *c, const crow *r, case_facts *f)
 
 /* ---- reading ---- */
 
+/* The names of the engine's own timeline entries, which no kind's table lists. */
+static const char *engine_event_name(const char *ev, const char *lang)
+{
+    static const case_value_def own[] = {
+        {"file", "提交", "Подано", "Filed"},
+        {"merged_in", "合并重复诉求", "Присоединено обращение-дубликат", "Duplicate merged in"},
+    };
+    if (!ev) return NULL;
+    return value_name(own, FTZ_COUNTOF(own), ev, lang);
+}
+
 static ftz_rc timeline(ftz_ctx *c, const case_kind *k, int64_t id, json_t **out)
 {
     ftz_stmt *st;
@@ -394,12 +411,7 @@ static ftz_rc timeline(ftz_ctx *c, const case_kind *k, int64_t id, json_t **out)
         json_object_set_new(o, "actor_id", jid(st, 2));
         json_object_set_new(o, "actor", jcol(st, 3));
         json_object_set_new(o, "event", jstr(ev));
-        const char *en = ed ? event_name(ed, c->lang)
-                         : strcmp(ev ? ev : "", "file") == 0
-                             ? (strcmp(c->lang, "ru") == 0   ? "Подано"
-                                : strcmp(c->lang, "en") == 0 ? "Filed"
-                                                             : "提交")
-                             : ev;
+        const char *en = ed ? event_name(ed, c->lang) : engine_event_name(ev, c->lang);
         json_object_set_new(o, "event_name", jstr(en));
         const char *fs = ftz_stmt_text(st, 5), *ts = ftz_stmt_text(st, 6);
         json_object_set_new(o, "from_state", jstr(fs));
@@ -1383,7 +1395,7 @@ ftz_rc case_list(ftz_ctx *c, const case_kind *k, const case_list_q *lq, json_t *
         if (ftz_can(p, perm)) {
             /* the firm rates its replies; staff make the follow-up call of the demands they
              * own or their department accepted */
-            if (p->system || p->scope == FTZ_SCOPE_ALL || p->scope == FTZ_SCOPE_OWN_FIRM) {
+            if (p->system || p->scope == FTZ_SCOPE_OWN_FIRM) {
                 ftz_q_sql(&where, " OR cs.state = 'replied'");
             } else {
                 ftz_q_sql(&where, " OR (cs.state = 'replied' AND (cs.owner_id = ?");
@@ -1419,7 +1431,11 @@ ftz_rc case_list(ftz_ctx *c, const case_kind *k, const case_list_q *lq, json_t *
                                            {"state", "cs.state"},
                                            {"priority", "cs.priority"},
                                            {"deadline_at", "cs.deadline_at"},
-                                           {"updated_at", "cs.updated_at"}};
+                                           {"updated_at", "cs.updated_at"},
+                                           {"title", "cs.title"},
+                                           {"firm", "f.name_zh"},
+                                           {"category", "cs.category"},
+                                           {"lead_dept", "dl.name"}};
     const char *order = "cs.id";
     for (size_t i = 0; i < FTZ_COUNTOF(sorts); i++)
         if (lq->sort_key && strcmp(lq->sort_key, sorts[i][0]) == 0) order = sorts[i][1];
@@ -1558,6 +1574,16 @@ ftz_rc case_figures(ftz_ctx *c, const case_kind *k, const char *group, const cha
             else if (kv && strcmp(group, "state") == 0)
                 label = state_name(k, kv, c->lang);
             json_object_set_new(o, "label", jstr(label));
+        }
+        if (json_is_null(json_object_get(o, "label")) || strcmp(group, "all") == 0) {
+            static const case_value_def words[] = {
+                {"all", "合计", "Итого", "Total"},
+                {"none", "未研判", "Без оценки", "Not assessed"},
+                {"nodept", "未指定主办部门", "Отдел не назначен", "No lead department"},
+            };
+            const char *w = strcmp(group, "all") == 0 ? "all" : dept ? "nodept" : "none";
+            json_object_set_new(o, "label",
+                                json_string(value_name(words, FTZ_COUNTOF(words), w, c->lang)));
         }
         json_object_set_new(o, "count", json_integer(v[0]));
         json_object_set_new(o, "open", json_integer(v[1]));
