@@ -25,7 +25,30 @@ typedef struct firm_in {
  * others (credit code, status, commissioner, department) need firm.admin. */
 bool firm_field_self_editable(const char *field);
 
+/* The longest text the registry keeps in a field of firm_in, in characters ("name_zh" →
+ * 200); 0 for a name that is no text field. The API and the import cap input with it. */
+size_t firm_field_max(const char *field);
+/* What people type, made canonical: the credit code and the customs code upper-cased (the
+ * strings are replaced by copies in a). */
+void firm_in_normalize(ftz_arena *a, firm_in *in);
+/* Every rule a new firm must meet, checked without writing anything — the one check that
+ * firm_create and the import (firm/import.h) share: lengths (firm_field_max), the credit code
+ * (GB 32100 with the GB 11714 organisation code inside), name_zh present, status, industry
+ * from the dictionary, the customs code, phone and e-mail shapes, the commissioner and the
+ * department exist, and — when the credit code is a valid one — no firm holds it yet. Broken
+ * rules go to c->err as field errors (the taken credit code as ftz_err_duplicate: a 409 when
+ * nothing else broke); the verdict is c->err.rc. Returns FTZ_OK when the check could be made,
+ * else the database failure. */
+ftz_rc firm_check_new(ftz_ctx *c, const firm_in *in) FTZ_WUR;
+/* firm_check_new, then one transaction: the row and its audit row ("firm.create"). */
 ftz_rc firm_create(ftz_ctx *c, const firm_in *in, int64_t *id) FTZ_WUR;
+/* Inserts n firms that passed firm_check_new in ONE write transaction, audited per batch
+ * (DESIGN.md §6): one audit row, action "firm.import", entity "firm" without an id, whose
+ * after is batch (not stolen; NULL = {}) with "inserted" (n) and "id_runs" ([[first, last],
+ * …] of the new ids) added. ids receives the n new ids. A credit code registered meanwhile
+ * fails the whole batch with FTZ_ECONFLICT (nothing is written): check again and retry. */
+ftz_rc firm_create_many(ftz_ctx *c, const firm_in *rows, size_t n, json_t *batch,
+                        int64_t *ids) FTZ_WUR;
 /* The firm as the API shows it; FTZ_ENOTFOUND when missing or outside the caller's scope. */
 ftz_rc firm_get(ftz_ctx *c, int64_t id, json_t **out) FTZ_WUR;
 /* Whether the firm exists (unscoped: for references such as users.firm_id). */

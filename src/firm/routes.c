@@ -1,12 +1,13 @@
-/* routes.c — the firm registry's HTTP routes: parse and check the input, call firm.h,
- * render JSON (or the list as XLSX/CSV). No SQL here. */
+/* routes.c — the firm registry's HTTP routes: parse and check the input, call firm.h (and
+ * firm/import.h for imports), render JSON (or the list as XLSX/CSV). No SQL here. */
 #include "core/ftz_setup.h"
 #include "firm/firm.h"
 #include "core/arena.h"
+#include "core/jobs.h"
+#include "firm/import.h"
 #include "http/export_reply.h"
 #include "http/http.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,36 +64,25 @@ static void h_list(ftz_ctx *c)
 
 static void read_in(ftz_ctx *c, json_t *b, firm_in *in, bool create)
 {
-    const char *code = ftz_jin_str(c, b, "credit_code", create, 18);
-    if (code) {
-        /* Credit codes are upper case; people type them either way. */
-        char *up = ftz_arena_strdup(c->arena, code);
-        for (char *p = up; *p; p++)
-            *p = (char)toupper((unsigned char)*p);
-        in->credit_code = up;
-    }
-    in->name_zh = ftz_jin_str(c, b, "name_zh", create, 200);
-    in->name_ru = ftz_jin_str(c, b, "name_ru", false, 200);
-    in->name_en = ftz_jin_str(c, b, "name_en", false, 200);
-    in->status = ftz_jin_str(c, b, "status", false, 16);
+    in->credit_code = ftz_jin_str(c, b, "credit_code", create, firm_field_max("credit_code"));
+    in->name_zh = ftz_jin_str(c, b, "name_zh", create, firm_field_max("name_zh"));
+    in->name_ru = ftz_jin_str(c, b, "name_ru", false, firm_field_max("name_ru"));
+    in->name_en = ftz_jin_str(c, b, "name_en", false, firm_field_max("name_en"));
+    in->status = ftz_jin_str(c, b, "status", false, firm_field_max("status"));
     in->commissioner_id = ftz_jin_int(c, b, "commissioner_id", false, 1, INT64_MAX, NULL);
     in->department_id = ftz_jin_int(c, b, "department_id", false, 1, INT64_MAX, NULL);
-    in->industry = ftz_jin_str(c, b, "industry", false, 8);
-    const char *cc = ftz_jin_str(c, b, "customs_code", false, 10);
-    if (cc) {
-        char *up = ftz_arena_strdup(c->arena, cc);
-        for (char *p = up; *p; p++)
-            *p = (char)toupper((unsigned char)*p);
-        in->customs_code = up;
-    }
+    in->industry = ftz_jin_str(c, b, "industry", false, firm_field_max("industry"));
+    in->customs_code = ftz_jin_str(c, b, "customs_code", false, firm_field_max("customs_code"));
     in->cross_border = ftz_jin_has(b, "cross_border")
                            ? (ftz_jin_bool(c, b, "cross_border", false, false) ? 1 : 0)
                            : -1;
-    in->address = ftz_jin_str(c, b, "address", false, 300);
-    in->legal_rep = ftz_jin_str(c, b, "legal_rep", false, 100);
-    in->contact_name = ftz_jin_str(c, b, "contact_name", false, 100);
-    in->contact_phone = ftz_jin_str(c, b, "contact_phone", false, 32);
-    in->contact_email = ftz_jin_str(c, b, "contact_email", false, 200);
+    in->address = ftz_jin_str(c, b, "address", false, firm_field_max("address"));
+    in->legal_rep = ftz_jin_str(c, b, "legal_rep", false, firm_field_max("legal_rep"));
+    in->contact_name = ftz_jin_str(c, b, "contact_name", false, firm_field_max("contact_name"));
+    in->contact_phone = ftz_jin_str(c, b, "contact_phone", false, firm_field_max("contact_phone"));
+    in->contact_email = ftz_jin_str(c, b, "contact_email", false, firm_field_max("contact_email"));
+    /* Credit and customs codes are upper case; people type them either way. */
+    firm_in_normalize(c->arena, in);
 }
 
 static void h_create(ftz_ctx *c)
@@ -190,9 +180,64 @@ static void h_update(ftz_ctx *c)
     ftz_reply_json(c, 200, out);
 }
 
+/* 202 + Location + the queued job (its state and, later, its result: GET /api/v1/jobs/{id}). */
+static void reply_job(ftz_ctx *c, int64_t id)
+{
+    json_t *job;
+    if (ftz_job_get(c, id, &job)) {
+        ftz_err_init(&c->err, c->arena);
+        job = json_pack("{s:I}", "id", (json_int_t)id);
+    }
+    ftz_reply_header(c, "Location", ftz_arena_printf(c->arena, "/api/v1/jobs/%lld", (long long)id));
+    ftz_reply_json(c, 202, job);
+}
+
+/* POST /api/v1/firms/imports {file_id} — checks an uploaded CSV or XLSX file as a job
+ * (firm/import.h); the file must be within the caller's scope (else 404). */
+static void h_import(ftz_ctx *c)
+{
+    json_t *b = ftz_req_json(c);
+    static const char *const allowed[] = {"file_id", NULL};
+    ftz_jin_only(c, b, allowed);
+    int64_t file_id = ftz_jin_int(c, b, "file_id", true, 1, INT64_MAX, NULL);
+    if (ftz_reply_input_errors(c)) return;
+    int64_t id;
+    ftz_rc rc = firm_import_validate(c, file_id, &id);
+    if (rc) {
+        ftz_reply_rc(c, rc);
+        return;
+    }
+    reply_job(c, id);
+}
+
+/* POST /api/v1/firms/imports/{job_id}/commit {keep: "good" | "none"} — writes what the
+ * caller's finished validation job checked, as a second job (409 when that job is not one,
+ * not the caller's or not done). */
+static void h_import_commit(ftz_ctx *c)
+{
+    int64_t vid;
+    if (!ftz_path_id(c, "job_id", &vid)) return;
+    json_t *b = ftz_req_json(c);
+    static const char *const allowed[] = {"keep", NULL};
+    ftz_jin_only(c, b, allowed);
+    const char *keep = ftz_jin_str(c, b, "keep", true, 8);
+    if (keep && strcmp(keep, "good") != 0 && strcmp(keep, "none") != 0)
+        ftz_err_field(&c->err, "keep", "enum", "good, none");
+    if (ftz_reply_input_errors(c)) return;
+    int64_t id;
+    ftz_rc rc = firm_import_commit(c, vid, keep, &id);
+    if (rc) {
+        ftz_reply_rc(c, rc);
+        return;
+    }
+    reply_job(c, id);
+}
+
 const ftz_route firm_routes[] = {
     {"GET", "/api/v1/firms", h_list, "firm.read", FTZ_ROUTE_EXPORT, 0},
     {"POST", "/api/v1/firms", h_create, "firm.admin", 0, 0},
+    {"POST", "/api/v1/firms/imports", h_import, "firm.admin", 0, 0},
+    {"POST", "/api/v1/firms/imports/{job_id}/commit", h_import_commit, "firm.admin", 0, 0},
     {"GET", "/api/v1/firms/{id}", h_get, "firm.read", 0, 0},
     {"PATCH", "/api/v1/firms/{id}", h_update, "firm.edit", 0, 0},
 };

@@ -74,17 +74,51 @@ static char *fold_names(ftz_arena *a, const char *zh, const char *ru, const char
     return f ? f : all;
 }
 
-static void check_code(ftz_ctx *c, const char *code)
+/* Records what is wrong with the credit code; true when it is a valid one. */
+static bool check_code(ftz_ctx *c, const char *code)
 {
     const char *why = NULL;
-    if (!code)
+    if (!code) {
         ftz_err_field(&c->err, "credit_code", "required", NULL);
-    else if (!firm_uscc_valid(code, &why)) {
-        if (why && (strcmp(why, "check_digit") == 0 || strcmp(why, "org_check_digit") == 0))
-            ftz_err_field(&c->err, "credit_code", "check_digit", NULL);
-        else
-            ftz_err_field(&c->err, "credit_code", "format", "GB 32100-2015");
+        return false;
     }
+    if (firm_uscc_valid(code, &why)) return true;
+    if (why && (strcmp(why, "check_digit") == 0 || strcmp(why, "org_check_digit") == 0))
+        ftz_err_field(&c->err, "credit_code", "check_digit", NULL);
+    else
+        ftz_err_field(&c->err, "credit_code", "format", "GB 32100-2015");
+    return false;
+}
+
+/* The longest text of each field, in characters (the API's and the import's caps). */
+static const struct {
+    const char *field;
+    size_t max;
+} field_max[] = {
+    {"credit_code", 18}, {"name_zh", 200},      {"name_ru", 200},      {"name_en", 200},
+    {"status", 16},      {"industry", 8},       {"customs_code", 10},  {"address", 300},
+    {"legal_rep", 100},  {"contact_name", 100}, {"contact_phone", 32}, {"contact_email", 200},
+};
+
+size_t firm_field_max(const char *field)
+{
+    for (size_t i = 0; i < FTZ_COUNTOF(field_max); i++)
+        if (strcmp(field_max[i].field, field) == 0) return field_max[i].max;
+    return 0;
+}
+
+static char *upper_copy(ftz_arena *a, const char *s)
+{
+    char *up = ftz_arena_strdup(a, s);
+    for (char *p = up; *p; p++)
+        if (*p >= 'a' && *p <= 'z') *p = (char)(*p - 'a' + 'A');
+    return up;
+}
+
+void firm_in_normalize(ftz_arena *a, firm_in *in)
+{
+    if (in->credit_code) in->credit_code = upper_copy(a, in->credit_code);
+    if (in->customs_code) in->customs_code = upper_copy(a, in->customs_code);
 }
 
 bool firm_field_self_editable(const char *field)
@@ -189,16 +223,40 @@ ftz_rc firm_find_by_code(ftz_ctx *c, const char *credit_code, int64_t *id)
     return rc;
 }
 
-ftz_rc firm_create(ftz_ctx *c, const firm_in *in, int64_t *id)
+/* Records "too_long" for a text over its cap; true when it is. */
+static bool too_long(ftz_ctx *c, const char *field, const char *value)
 {
-    check_code(c, in->credit_code);
+    size_t max = firm_field_max(field);
+    if (!value || !max || ftz_utf8_len(value) <= max) return false;
+    char lim[24];
+    snprintf(lim, sizeof lim, "%zu", max);
+    ftz_err_field(&c->err, field, "too_long", lim);
+    return true;
+}
+
+ftz_rc firm_check_new(ftz_ctx *c, const firm_in *in)
+{
+    bool code_long = too_long(c, "credit_code", in->credit_code);
+    too_long(c, "name_zh", in->name_zh);
+    too_long(c, "name_ru", in->name_ru);
+    too_long(c, "name_en", in->name_en);
+    bool status_long = too_long(c, "status", in->status);
+    bool industry_long = too_long(c, "industry", in->industry);
+    bool customs_long = too_long(c, "customs_code", in->customs_code);
+    too_long(c, "address", in->address);
+    too_long(c, "legal_rep", in->legal_rep);
+    too_long(c, "contact_name", in->contact_name);
+    bool phone_long = too_long(c, "contact_phone", in->contact_phone);
+    bool email_long = too_long(c, "contact_email", in->contact_email);
+    bool code_ok = !code_long && check_code(c, in->credit_code);
     if (!in->name_zh) ftz_err_field(&c->err, "name_zh", "required", NULL);
-    if (in->status && !status_ok(in->status))
+    if (in->status && !status_long && !status_ok(in->status))
         ftz_err_field(&c->err, "status", "enum", "active, suspended, closed");
-    check_details(c, in->industry, in->customs_code, in->contact_phone, in->contact_email);
+    check_details(c, industry_long ? NULL : in->industry, customs_long ? NULL : in->customs_code,
+                  phone_long ? NULL : in->contact_phone, email_long ? NULL : in->contact_email);
     ftz_rc rc = check_refs(c, in->commissioner_id, in->department_id);
     if (rc) return rc;
-    if (!c->err.rc) {
+    if (code_ok) {
         int64_t x;
         rc = ftz_db_scalar(c->db, &x, "SELECT id FROM firms WHERE credit_code = ?", "s",
                            in->credit_code);
@@ -207,13 +265,15 @@ ftz_rc firm_create(ftz_ctx *c, const firm_in *in, int64_t *id)
         else if (rc != FTZ_ENOTFOUND)
             return rc;
     }
-    if (c->err.rc) return c->err.rc;
-    char now[32];
-    ftz_db_now(now);
-    rc = ftz_db_begin(c->db);
-    if (rc) return rc;
+    return FTZ_OK;
+}
+
+/* One INSERT of a checked firm, inside the caller's transaction; a credit code taken
+ * meanwhile is FTZ_ECONFLICT with the duplicate recorded. */
+static ftz_rc insert_row(ftz_ctx *c, const firm_in *in, const char *now, int64_t *id)
+{
     ftz_stmt *st;
-    rc =
+    ftz_rc rc =
         ftz_db_prepare(c->db,
                        "INSERT INTO firms (credit_code, name_zh, name_ru, name_en, name_fold, "
                        "status, commissioner_id, department_id, created_at, updated_at, "
@@ -221,7 +281,7 @@ ftz_rc firm_create(ftz_ctx *c, const firm_in *in, int64_t *id)
                        "contact_phone, contact_email) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                        &st);
-    if (rc) goto fail;
+    if (rc) return rc;
     ftz_stmt_bind_text(st, in->credit_code);
     ftz_stmt_bind_text(st, in->name_zh);
     ftz_stmt_bind_text(st, in->name_ru);
@@ -245,6 +305,19 @@ ftz_rc firm_create(ftz_ctx *c, const firm_in *in, int64_t *id)
     rc = r == 1 ? FTZ_OK : (ftz_stmt_rc(st) ? ftz_stmt_rc(st) : FTZ_EDB);
     ftz_stmt_done(st);
     if (rc == FTZ_ECONFLICT) ftz_err_duplicate(&c->err, "credit_code");
+    return rc;
+}
+
+ftz_rc firm_create(ftz_ctx *c, const firm_in *in, int64_t *id)
+{
+    ftz_rc rc = firm_check_new(c, in);
+    if (rc) return rc;
+    if (c->err.rc) return c->err.rc;
+    char now[32];
+    ftz_db_now(now);
+    rc = ftz_db_begin(c->db);
+    if (rc) return rc;
+    rc = insert_row(c, in, now, id);
     if (rc) goto fail;
     /* Read back unscoped: the creator may not be in the firm's scope. */
     ftz_principal *saved = c->who;
@@ -255,6 +328,39 @@ ftz_rc firm_create(ftz_ctx *c, const firm_in *in, int64_t *id)
     c->who = saved;
     if (rc) goto fail;
     rc = ftz_audit_id(c, "firm.create", "firm", *id, NULL, after);
+    json_decref(after);
+    if (rc) goto fail;
+    rc = ftz_db_commit(c->db);
+    if (rc) goto fail;
+    return FTZ_OK;
+fail:
+    ftz_db_rollback(c->db);
+    return rc;
+}
+
+ftz_rc firm_create_many(ftz_ctx *c, const firm_in *rows, size_t n, json_t *batch, int64_t *ids)
+{
+    char now[32];
+    ftz_db_now(now);
+    ftz_rc rc = ftz_db_begin(c->db);
+    if (rc) return rc;
+    for (size_t i = 0; i < n; i++) {
+        rc = insert_row(c, &rows[i], now, &ids[i]);
+        if (rc) goto fail;
+    }
+    /* The new ids as runs [first, last]: one run when nothing else inserted meanwhile. */
+    json_t *runs = json_array();
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j + 1 < n && ids[j + 1] == ids[j] + 1)
+            j++;
+        json_array_append_new(runs, json_pack("[I,I]", (json_int_t)ids[i], (json_int_t)ids[j]));
+        i = j + 1;
+    }
+    json_t *after = batch ? json_copy(batch) : json_object();
+    json_object_set_new(after, "inserted", json_integer((json_int_t)n));
+    json_object_set_new(after, "id_runs", runs);
+    rc = ftz_audit(c, "firm.import", "firm", NULL, NULL, after);
     json_decref(after);
     if (rc) goto fail;
     rc = ftz_db_commit(c->db);

@@ -61,7 +61,7 @@ export async function logout() {
 export const can = (perm) => session.permissions.includes(perm);
 export const canAny = (...perms) => perms.some(can);
 
-const ROLE_ORDER = ['admin', 'leader', 'staff', 'commissioner', 'customs', 'postal', 'station', 'firm'];
+const ROLE_ORDER = ['admin', 'leader', 'dispatcher', 'staff', 'commissioner', 'customs', 'postal', 'station', 'firm'];
 
 /**
  * The role whose home page the user sees: the first built-in role it holds, in the order

@@ -49,6 +49,7 @@ export function builtinRoleLabel(name) {
       customs: t('role.customs'),
       postal: t('role.postal'),
       station: t('role.station'),
+      dispatcher: t('role.dispatcher'),
       firm: t('role.firm'),
     }[name] || name
   );
