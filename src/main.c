@@ -19,6 +19,7 @@
 #include "demo/demo.h"
 #include "firm/cli.h"
 #include "firm/demand.h"
+#include "firm/import.h"
 #include "http/export_reply.h"
 #include "http/http.h"
 #include "http/server.h"
@@ -44,7 +45,9 @@ static const char USAGE[] =
     "  init                           create the database and the first admin (user 'admin';\n"
     "                                 password from FTZ_ADMIN_PASSWORD, else generated)\n"
     "  migrate                        apply pending schema migrations\n"
-    "  demo [--print-logins]          fill the database with demo data\n"
+    "  demo [--minimal] [--print-logins]\n"
+    "                                 fill the database with demo data (--minimal: the base\n"
+    "                                 data only, without the history of Jan-Apr 2024)\n"
     "  user add|list|passwd|disable   manage user accounts\n"
     "  token create|list|revoke       manage API tokens\n"
     "  firm check CODE…               check credit codes (GB 32100, GB 11714), show their parts\n"
@@ -266,7 +269,7 @@ static int cmd_demo(cli *a, ftz_ctx *c)
     int r = do_migrate(c, true);
     if (r) return r;
     bool created;
-    ftz_rc rc = ftz_demo_run(c, &created);
+    ftz_rc rc = ftz_demo_run(c, opt_flag(a, "--minimal"), &created);
     if (rc) return report(c, "demo", rc);
     printf(created ? "ftz: demo data created\n" : "ftz: demo data already present\n");
     return EXIT_OK;
@@ -702,6 +705,7 @@ int main(int argc, char **argv)
     }
     ftz_export_jobs_init();
     demand_init();
+    firm_import_init();
     ftz_arena *ar = ftz_arena_new();
     cli a;
     memset(&a, 0, sizeof a);

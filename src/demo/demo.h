@@ -10,8 +10,12 @@
 /* The password of every demo account (documented in the README). */
 #define FTZ_DEMO_PASSWORD "ftz-demo-2026"
 
-/* Idempotent: a database that already has the demo departments is left as it is. */
-ftz_rc ftz_demo_run(ftz_ctx *c, bool *created) FTZ_WUR;
+/* Idempotent. The base data (departments, accounts, the five firms the zone's report names)
+ * is written unless the demo departments exist; then, unless minimal, the history of
+ * January–April 2024 (about 400 firms, close to 1,000 demands through the case services)
+ * unless the database holds demands already. *created tells whether anything was written.
+ * The history lowers this connection's durability while it runs (a bulk generator). */
+ftz_rc ftz_demo_run(ftz_ctx *c, bool minimal, bool *created) FTZ_WUR;
 /* Prints the demo log-ins. */
 void ftz_demo_print_logins(void);
 

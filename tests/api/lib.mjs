@@ -4,7 +4,9 @@
 // and may run in any order. The database is a SQLite file in a temporary directory, or — with
 // FTZ_TEST_DB=pg — a freshly created database on the throw-away PostgreSQL server that
 // scripts/pg-test-server.sh started in FTZ_TEST_PG_DIR. Each database gets `ftz init` (the
-// admin, password ADMIN_PASSWORD) and `ftz demo` (the demo users, password DEMO_PASSWORD).
+// admin, password ADMIN_PASSWORD) and `ftz demo --minimal` (the demo users, password
+// DEMO_PASSWORD, and the five named firms, without the history of Jan–Apr 2024); a file that
+// wants the whole demo (about 400 firms, 1,000 demands) asks useServer(label, {fullDemo: true}).
 //
 //   const h = useServer('users');          // registers before/after hooks of the file
 //   test('…', async () => {
@@ -44,7 +46,7 @@ const KEEP = process.env.FTZ_TEST_KEEP === '1';
 export const ADMIN_PASSWORD = 'ftz-admin-test-2026';
 export const DEMO_PASSWORD = 'ftz-demo-2026';
 /** The demo accounts (src/demo/demo.c) and their roles. */
-export const DEMO_USERS = ['leader', 'staff', 'commissioner', 'customs', 'postal', 'station', 'firm'];
+export const DEMO_USERS = ['leader', 'staff', 'commissioner', 'customs', 'postal', 'station', 'firm', 'dispatcher'];
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 export const CSP =
@@ -168,14 +170,20 @@ export function createDatabase(label) {
   return db;
 }
 
-/** `ftz init` (admin with ADMIN_PASSWORD) and, unless demo is false, `ftz demo`. */
-export function initDatabase(db, { demo = true } = {}) {
+/**
+ * `ftz init` (admin with ADMIN_PASSWORD) and, unless demo is false, `ftz demo --minimal` (the
+ * base data: departments, accounts, five firms) — or with fullDemo the whole `ftz demo` (the
+ * history of Jan–Apr 2024 too: slower, for the files that test it). Returns the demo's stdout.
+ */
+export function initDatabase(db, { demo = true, fullDemo = false } = {}) {
   let r = ftz(['init', '--db', db.url], { env: { FTZ_ADMIN_PASSWORD: ADMIN_PASSWORD }, cwd: db.dir });
   assert.equal(r.code, 0, `ftz init failed: ${r.stderr}${r.stdout}`);
-  if (demo) {
-    r = ftz(['demo', '--db', db.url], { cwd: db.dir });
+  if (demo || fullDemo) {
+    r = ftz(['demo', '--db', db.url, ...(fullDemo ? [] : ['--minimal'])], { cwd: db.dir });
     assert.equal(r.code, 0, `ftz demo failed: ${r.stderr}${r.stdout}`);
+    return r.stdout;
   }
+  return '';
 }
 
 // ---------------------------------------------------------------------------------------
@@ -306,23 +314,25 @@ export async function cleanupAll() {
   if (problems.length) throw new Error(problems.join('\n\n'));
 }
 
-/** A database made and filled (init + demo), registered for cleanup. */
+/** A database made and filled (init + demo; opts as initDatabase's), registered for cleanup;
+ * db.demoOutput is what `ftz demo` printed. */
 export function freshDatabase(label, opts = {}) {
   const db = createDatabase(label);
   databases.add(db);
-  initDatabase(db, opts);
+  db.demoOutput = initDatabase(db, opts);
   return db;
 }
 
 /**
- * The usual set-up of a test file: one database (init + demo) and one server, started in a
- * before hook and stopped in an after hook. Returns a handle whose fields are filled in by
+ * The usual set-up of a test file: one database (init + demo --minimal, or the whole demo
+ * with {fullDemo: true}) and one server, started in a before hook and stopped in an after
+ * hook. Returns a handle whose fields are filled in by
  * the time the tests run:
  *   h.db, h.server, h.base, h.as(username) (a logged-in, cached client), h.anon() (a client
  *   without credentials), h.bearer(secret), h.ids (ids of the demo data: users by name,
  *   departments by code, firms in order, the firm user's firm, the commissioner's firms).
  */
-export function useServer(label, { demo = true, env = {} } = {}) {
+export function useServer(label, { demo = true, fullDemo = false, env = {} } = {}) {
   const h = { ids: {} };
   // Node 20 starts root-level before hooks as they are registered, without waiting for the
   // previous one: so there is exactly one, and a file's own set-up steps (h.setup(fn)) run
@@ -338,10 +348,10 @@ export function useServer(label, { demo = true, env = {} } = {}) {
   before(
     async () => {
       try {
-        h.db = freshDatabase(label, { demo });
+        h.db = freshDatabase(label, { demo, fullDemo });
         h.server = await startServer(h.db, { env });
         h.base = h.server.base;
-        if (demo) await loadDemoIds(h);
+        if (demo || fullDemo) await loadDemoIds(h);
         for (const fn of setups) await fn(h);
         resolveReady();
       } catch (e) {

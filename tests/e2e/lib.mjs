@@ -1,8 +1,9 @@
 // lib.mjs — the harness of the browser tests (DESIGN.md §8): a real `ftz serve` on a
-// throw-away SQLite database (init + demo) serving the built UI, and Debian's Chromium driven
-// by playwright-core (never `playwright install`).
+// throw-away SQLite database (init + demo --minimal, or the whole demo on request) serving the
+// built UI, and Debian's Chromium driven by playwright-core (never `playwright install`).
 //
-//   const srv = await startServer();          // {base, stop(), log()}
+//   const srv = await startServer();          // {base, stop(), log()}; ({fullDemo: true}: with
+//                                             // the demo's history of Jan–Apr 2024)
 //   const browser = await launchBrowser();
 //   await step(t, page, 'admin-log-in', async () => { … });  // screenshot on failure
 //
@@ -49,17 +50,17 @@ function ftz(args, env = {}, cwd = tmpdir()) {
 }
 
 /**
- * A new database (ftz init with ADMIN_PASSWORD, then ftz demo) and `ftz serve` on it at
- * 127.0.0.1:<free port>, serving WEB_DIR. Resolves once the server printed
- * "ftz: listening on http://HOST:PORT/ (N workers)".
+ * A new database (ftz init with ADMIN_PASSWORD, then `ftz demo --minimal`, or the whole
+ * `ftz demo` with fullDemo) and `ftz serve` on it at 127.0.0.1:<free port>, serving WEB_DIR.
+ * Resolves once the server printed "ftz: listening on http://HOST:PORT/ (N workers)".
  */
-export async function startServer() {
+export async function startServer({ fullDemo = false } = {}) {
   if (!existsSync(BIN)) throw new Error(`ftz binary not found: ${BIN} (set FTZ_BIN)`);
   if (!existsSync(path.join(WEB_DIR, 'index.html'))) throw new Error(`built UI not found: ${WEB_DIR}/index.html (run npm run build in web/, or set FTZ_WEB_DIR)`);
   const dir = mkdtempSync(path.join(tmpdir(), 'ftze2e-'));
   const db = `sqlite:${path.join(dir, 'ftz.db')}`;
   ftz(['init', '--db', db], { FTZ_ADMIN_PASSWORD: ADMIN_PASSWORD }, dir);
-  ftz(['demo', '--db', db], {}, dir);
+  ftz(['demo', '--db', db, ...(fullDemo ? [] : ['--minimal'])], {}, dir);
   const child = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--db', db], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
