@@ -80,3 +80,23 @@ CREATE TABLE case_events (
   data        TEXT                          -- the event's members (JSON object)
 );
 CREATE INDEX case_events_case ON case_events (case_id, id);
+
+-- migration: 2 the new default permissions of the built-in roles
+-- Built-in roles get their default permissions when first created (src/auth/perm.c); on a
+-- database made before demands existed, grant the new defaults once here (an administrator's
+-- later changes are theirs). On a new database the roles do not exist yet at this point and
+-- nothing is inserted; auth_roles_seed creates them with these permissions.
+INSERT INTO role_permissions (role_id, permission)
+SELECT r.id, p.permission FROM roles r JOIN (
+  SELECT 'leader' AS role, 'demand.read' AS permission
+  UNION ALL SELECT 'staff', 'demand.read' UNION ALL SELECT 'staff', 'demand.file'
+  UNION ALL SELECT 'staff', 'demand.handle' UNION ALL SELECT 'staff', 'demand.evaluate'
+  UNION ALL SELECT 'staff', 'firm.edit'
+  UNION ALL SELECT 'commissioner', 'demand.read' UNION ALL SELECT 'commissioner', 'demand.file'
+  UNION ALL SELECT 'commissioner', 'demand.evaluate' UNION ALL SELECT 'commissioner', 'firm.edit'
+  UNION ALL SELECT 'station', 'demand.read' UNION ALL SELECT 'station', 'demand.file'
+  UNION ALL SELECT 'firm', 'demand.read' UNION ALL SELECT 'firm', 'demand.file'
+  UNION ALL SELECT 'firm', 'demand.evaluate' UNION ALL SELECT 'firm', 'firm.edit'
+) p ON p.role = r.name
+WHERE r.builtin = 1
+ON CONFLICT (role_id, permission) DO NOTHING;
