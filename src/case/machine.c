@@ -129,6 +129,11 @@ bool case_may(const case_kind *k, const case_event_def *ev, const ftz_principal 
         *why = "none_pending";
         return false;
     }
+    /* an extension is asked and granted before the deadline; afterwards only a refusal */
+    if (strcmp(ev->name, "grant_extension") == 0 && f->deadline_past) {
+        *why = "deadline_past";
+        return false;
+    }
     if (strcmp(ev->name, "reopen") == 0 && f->outcome && strcmp(f->outcome, "resolved") != 0) {
         *why = "outcome";
         return false;

@@ -172,6 +172,11 @@ static void test_who_may(void **state)
     f.deadline_past = true;
     assert_false(case_may(k, req, &lead, &f, &why));
     assert_string_equal(why, "deadline_past");
+    f.ext_pending = true; /* asked in time, but not decided before the deadline */
+    assert_false(case_may(k, case_event_find(k, "grant_extension"), &disp, &f, &why));
+    assert_string_equal(why, "deadline_past");
+    assert_true(case_may(k, case_event_find(k, "refuse_extension"), &disp, &f, &why));
+    f.ext_pending = false;
     /* the system's own events */
     const case_event_def *remind = case_event_find(k, "remind");
     assert_false(case_may(k, remind, &disp, &f, &why));
