@@ -29,6 +29,13 @@ const routes = [
         meta: { anyPerm: ['auth.token.create', 'auth.token.admin'] },
       },
       { path: 'firms', name: 'firms', component: () => import('./pages/FirmsPage.vue'), meta: { perm: 'firm.read' } },
+      // One firm: its registry record, credit code explained, edit, and its demands.
+      {
+        path: 'firms/:id(\\d+)',
+        name: 'firm',
+        component: () => import('./pages/FirmDetailPage.vue'),
+        meta: { perm: 'firm.read' },
+      },
       // Enterprise demands (企业诉求): the inbox (a firm's own account: its portal), the figures
       // and one demand. /demands/stats is matched before /demands/:id (a number).
       { path: 'demands', name: 'demands', component: () => import('./pages/DemandsPage.vue'), meta: { perm: 'demand.read' } },
