@@ -320,7 +320,8 @@ static void scope_where(const ftz_ctx *c, ftz_q *q)
         }
         break;
     case FTZ_SCOPE_OWN_FIRMS:
-        ftz_q_sql(q, " AND (f.commissioner_id = ? OR cs.filed_by = ?)");
+        ftz_q_sql(q, " AND (cs.firm_id IN (SELECT id FROM firms WHERE commissioner_id = ?) OR "
+                     "cs.filed_by = ?)");
         ftz_q_int(q, p->user_id);
         ftz_q_int(q, p->user_id);
         return;
@@ -1414,8 +1415,7 @@ ftz_rc case_list(ftz_ctx *c, const case_kind *k, const case_list_q *lq, json_t *
 
     ftz_q q;
     ftz_q_init(&q, c->arena);
-    ftz_q_sql(&q, "SELECT count(*) FROM cases cs JOIN firms f ON f.id = cs.firm_id WHERE "
-                  "cs.kind = ?");
+    ftz_q_sql(&q, "SELECT count(*) FROM cases cs WHERE cs.kind = ?");
     ftz_q_append(&q, &where);
     ftz_stmt *st;
     ftz_rc rc = ftz_q_prepare(c->db, &q, &st);
@@ -1528,7 +1528,7 @@ ftz_rc case_figures(ftz_ctx *c, const case_kind *k, const char *group, const cha
             "THEN 1 ELSE 0 END), "
             "CAST(SUM(CASE WHEN cs.work_days IS NOT NULL THEN cs.work_days ELSE 0 END) AS BIGINT), "
             "SUM(CASE WHEN cs.work_days IS NOT NULL THEN 1 ELSE 0 END) "
-            "FROM cases cs JOIN firms f ON f.id = cs.firm_id ");
+            "FROM cases cs ");
     ftz_q_text(&q, now);
     if (dept) ftz_q_sql(&q, "LEFT JOIN departments d ON d.id = cs.lead_dept_id ");
     ftz_q_sql(&q, "WHERE cs.kind = ?");
