@@ -12,7 +12,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-all=(http)
+all=(http demands)
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=("${all[@]}")
 
