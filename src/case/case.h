@@ -126,9 +126,9 @@ typedef struct case_facts {
 
 /* Whether `who` may fire ev on the case now: table, permission, who-rule, and the event's
  * own preconditions (an extension needs none pending and the deadline not past; granting
- * needs one pending and the deadline not past; reopening not a case closed out of scope or withdrawn). When not, *why
- * names the reason ("transition", "permission", "not_lead", "not_requester", "system",
- * "pending", "none_pending", "deadline_past", "outcome"). */
+ * needs one pending and the deadline not past; reopening not a case closed out of scope or
+ * withdrawn). When not, *why names the reason ("transition", "permission", "not_lead",
+ * "not_requester", "system", "pending", "none_pending", "deadline_past", "outcome"). */
 bool case_may(const case_kind *k, const case_event_def *ev, const ftz_principal *who,
               const case_facts *f, const char **why);
 

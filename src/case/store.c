@@ -79,126 +79,38 @@ typedef struct crow {
  * search), against ~1 ms for the query itself. A department's name comes in the reader's
  * language (column chosen here from fixed text, never from input) in the first of three
  * columns, the other two NULL, which is what jdept reads. */
-#define USER_NAME(col) "(SELECT u.display_name FROM users u WHERE u.id = " col ")"
+static const char *user_name_sql(ftz_arena *a, const char *col)
+{
+    return ftz_arena_printf(a, "(SELECT u.display_name FROM users u WHERE u.id = %s)", col);
+}
+
+static const char *dept_name_sql(ftz_arena *a, const char *name, const char *col)
+{
+    return ftz_arena_printf(a, "(SELECT %s FROM departments d WHERE d.id = %s), NULL, NULL", name,
+                            col);
+}
+
 static const char *case_cols(ftz_arena *a, const char *lang)
 {
     const char *dn = strcmp(lang, "ru") == 0   ? "COALESCE(d.name_ru, d.name)"
                      : strcmp(lang, "en") == 0 ? "COALESCE(d.name_en, d.name)"
                                                : "d.name";
-#define DEPT(col) "(SELECT %s FROM departments d WHERE d.id = " col "), NULL, NULL"
     return ftz_arena_printf(
         a,
         "cs.id, cs.code, cs.state, cs.outcome, cs.firm_id, f.name_zh, f.name_ru, cs.channel, "
-        "cs.category, cs.topic, cs.priority, cs.title, cs.lang, cs.filed_by, "
-        "cs.owner_id, " USER_NAME("cs.owner_id") ", cs.accept_dept_id, " DEPT("cs.accept_dept_id") ", cs.lead_dept_id, " DEPT(
-            "cs.lead_dept_id") ", cs.handler_id, " USER_NAME("cs.handler_id") ", cs.accepted_at, "
-                                                                              "cs.accepted_on, "
-                                                                              "cs.dispatched_at, "
-                                                                              "cs.response_due, "
-                                                                              "cs.responded_at, "
-                                                                              "cs.deadline_on, "
-                                                                              "cs.deadline_at, "
-                                                                              "cs.replied_at, "
-                                                                              "cs.closed_at, "
-                                                                              "cs.work_days, "
-                                                                              "cs.solved, "
-                                                                              "cs.satisfaction, "
-                                                                              "cs.reopen_count, "
-                                                                              "cs.merged_into, "
-                                                                              "cs.ext_days, "
-                                                                              "cs.ext_reason, "
-                                                                              "cs.ext_granted, "
-                                                                              "cs.reminded_at, "
-                                                                              "cs.escalated_at, "
-                                                                              "cs.escalated_dept_"
-                                                                              "id, cs.created_at, "
-                                                                              "cs.updated_at, "
-                                                                              "cs.version, (SELECT "
-                                                                              "d.path FROM "
-                                                                              "departments d WHERE "
-                                                                              "d.id = "
-                                                                              "cs.lead_dept_id), "
-                                                                              "cs.body, "
-                                                                              "cs.contact_name, "
-                                                                              "cs.contact_phone, "
-                                                                              "cs.data, cs.reply, "
-                                                                              "cs.evaluation, "
-                                                                              "cs.reason, "
-                                                                              "cs.assessed_at,"
-                                                                              " " DEPT("cs."
-                                                                                       "escalated_"
-                                                                                       "dept_id") ", " USER_NAME(
-                                                                                  "cs.filed_by") ","
-                                                                                                 " "
-                                                                                                 "f"
-                                                                                                 "."
-                                                                                                 "n"
-                                                                                                 "a"
-                                                                                                 "m"
-                                                                                                 "e"
-                                                                                                 "_"
-                                                                                                 "e"
-                                                                                                 "n"
-                                                                                                 ","
-                                                                                                 " "
-                                                                                                 "("
-                                                                                                 "S"
-                                                                                                 "E"
-                                                                                                 "L"
-                                                                                                 "E"
-                                                                                                 "C"
-                                                                                                 "T"
-                                                                                                 " "
-                                                                                                 "m"
-                                                                                                 "."
-                                                                                                 "c"
-                                                                                                 "o"
-                                                                                                 "d"
-                                                                                                 "e"
-                                                                                                 " "
-                                                                                                 "F"
-                                                                                                 "R"
-                                                                                                 "O"
-                                                                                                 "M"
-                                                                                                 " "
-                                                                                                 "c"
-                                                                                                 "a"
-                                                                                                 "s"
-                                                                                                 "e"
-                                                                                                 "s"
-                                                                                                 " "
-                                                                                                 "m"
-                                                                                                 " "
-                                                                                                 "W"
-                                                                                                 "H"
-                                                                                                 "E"
-                                                                                                 "R"
-                                                                                                 "E"
-                                                                                                 " "
-                                                                                                 "m"
-                                                                                                 "."
-                                                                                                 "i"
-                                                                                                 "d"
-                                                                                                 " "
-                                                                                                 "="
-                                                                                                 " "
-                                                                                                 "c"
-                                                                                                 "s"
-                                                                                                 "."
-                                                                                                 "m"
-                                                                                                 "e"
-                                                                                                 "r"
-                                                                                                 "g"
-                                                                                                 "e"
-                                                                                                 "d"
-                                                                                                 "_"
-                                                                                                 "i"
-                                                                                                 "n"
-                                                                                                 "t"
-                                                                                                 "o"
-                                                                                                 ")",
-        dn, dn, dn);
-#undef DEPT
+        "cs.category, cs.topic, cs.priority, cs.title, cs.lang, cs.filed_by, cs.owner_id, %s, "
+        "cs.accept_dept_id, %s, cs.lead_dept_id, %s, cs.handler_id, %s, cs.accepted_at, "
+        "cs.accepted_on, cs.dispatched_at, cs.response_due, cs.responded_at, cs.deadline_on, "
+        "cs.deadline_at, cs.replied_at, cs.closed_at, cs.work_days, cs.solved, cs.satisfaction, "
+        "cs.reopen_count, cs.merged_into, cs.ext_days, cs.ext_reason, cs.ext_granted, "
+        "cs.reminded_at, cs.escalated_at, cs.escalated_dept_id, cs.created_at, cs.updated_at, "
+        "cs.version, (SELECT d.path FROM departments d WHERE d.id = cs.lead_dept_id), cs.body, "
+        "cs.contact_name, cs.contact_phone, cs.data, cs.reply, cs.evaluation, cs.reason, "
+        "cs.assessed_at, %s, %s, f.name_en, "
+        "(SELECT m.code FROM cases m WHERE m.id = cs.merged_into)",
+        user_name_sql(a, "cs.owner_id"), dept_name_sql(a, dn, "cs.accept_dept_id"),
+        dept_name_sql(a, dn, "cs.lead_dept_id"), user_name_sql(a, "cs.handler_id"),
+        dept_name_sql(a, dn, "cs.escalated_dept_id"), user_name_sql(a, "cs.filed_by"));
 }
 
 #define CASE_FROM " FROM cases cs JOIN firms f ON f.id = cs.firm_id WHERE cs.kind = ?"
