@@ -105,3 +105,21 @@ ON CONFLICT (role_id, permission) DO NOTHING;
 -- The inbox lists a kind's cases newest first: (kind, id) serves both the filter and the
 -- order, so a page of 50 reads 50 index entries instead of sorting every case of the kind.
 CREATE INDEX cases_kind_id ON cases (kind, id);
+
+-- migration: 4 sources, root causes and refusal reports
+-- Where a case came from (a leader visit, a salon, Open311, …: source_kind/source_id), the
+-- root cause filed when it closes (the case library: the same failure fixed once), and the
+-- refusal report (否定答复报告) a supervisor must approve before a case may be refused.
+ALTER TABLE cases ADD COLUMN source_kind TEXT;
+ALTER TABLE cases ADD COLUMN source_id BIGINT;
+ALTER TABLE cases ADD COLUMN root_cause TEXT;        -- a code of the kind's root-cause set
+ALTER TABLE cases ADD COLUMN root_cause_text TEXT;
+ALTER TABLE cases ADD COLUMN lesson_fold TEXT;       -- folded title, root cause and reply, for the library
+ALTER TABLE cases ADD COLUMN refusal_state TEXT;     -- pending | approved | rejected
+ALTER TABLE cases ADD COLUMN refusal_report TEXT;
+ALTER TABLE cases ADD COLUMN refusal_by BIGINT;
+ALTER TABLE cases ADD COLUMN refusal_decided_by BIGINT;
+ALTER TABLE cases ADD COLUMN refusal_note TEXT;
+ALTER TABLE cases ADD COLUMN level_history TEXT;     -- JSON array of the ladder steps taken
+CREATE INDEX cases_source ON cases (source_kind, source_id);
+CREATE INDEX cases_kind_root_cause ON cases (kind, root_cause);
