@@ -143,6 +143,10 @@ typedef struct case_in {
     const char *category, *topic, *priority; /* optional at filing; assessment sets them */
     const char *contact_name, *contact_phone;
     json_t *data; /* kind-specific members, or NULL (not stolen) */
+    /* where it came from, e.g. "visit" 12, "salon" 3, "open311" 0; NULL/0 = filed directly.
+     * Set by code (the module that records the source checks it), never by a client. */
+    const char *source_kind;
+    int64_t source_id;
 } case_in;
 
 /* Files a case of kind k in its initial state, numbered PREFIX-YEAR-NNNNNN. The accepting
@@ -169,6 +173,8 @@ typedef struct case_list_q {
     const char *state; /* one state, or "open" / "closed" */
     const char *category, *topic, *channel, *priority;
     int64_t firm_id, lead_dept_id;
+    const char *source_kind; /* with source_id: the cases raised at one visit, salon, … */
+    int64_t source_id;
     const char *from, *to; /* accepted on, YYYY-MM-DD inclusive */
     const char *sort_key;
     bool desc;

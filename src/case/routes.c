@@ -100,6 +100,8 @@ void case_h_list(ftz_ctx *c, const case_kind *k)
     q.priority = ftz_qry_enum(c, "priority", set, list);
     q.firm_id = ftz_qry_id(c, "firm_id");
     q.lead_dept_id = ftz_qry_id(c, "lead_dept_id");
+    q.source_kind = ftz_qry_text(c, "source_kind", 32);
+    q.source_id = ftz_qry_id(c, "source_id");
     q.from = qry_date(c, "from");
     q.to = qry_date(c, "to");
     if (ftz_reply_input_errors(c)) return;

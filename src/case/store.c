@@ -107,7 +107,7 @@ static const char *case_cols(ftz_arena *a, const char *lang)
         "cs.version, (SELECT d.path FROM departments d WHERE d.id = cs.lead_dept_id), cs.body, "
         "cs.contact_name, cs.contact_phone, cs.data, cs.reply, cs.evaluation, cs.reason, "
         "cs.assessed_at, %s, %s, f.name_en, "
-        "(SELECT m.code FROM cases m WHERE m.id = cs.merged_into)",
+        "(SELECT m.code FROM cases m WHERE m.id = cs.merged_into), cs.source_kind, cs.source_id",
         user_name_sql(a, "cs.owner_id"), dept_name_sql(a, dn, "cs.accept_dept_id"),
         dept_name_sql(a, dn, "cs.lead_dept_id"), user_name_sql(a, "cs.handler_id"),
         dept_name_sql(a, dn, "cs.escalated_dept_id"), user_name_sql(a, "cs.filed_by"));
@@ -284,6 +284,8 @@ static json_t *row_json(ftz_ctx *c, const case_kind *k, const ftz_stmt *st, cons
     json_object_set_new(o, "reopen_count", json_integer(ftz_stmt_int(st, 38)));
     json_object_set_new(o, "merged_into", jid(st, 39));
     json_object_set_new(o, "merged_into_code", jcol(st, 63));
+    json_object_set_new(o, "source_kind", jcol(st, 64));
+    json_object_set_new(o, "source_id", jid(st, 65));
     json_object_set_new(o, "ext_days", jid(st, 40));
     json_object_set_new(o, "ext_reason", jcol(st, 41));
     json_object_set_new(o, "ext_granted", json_integer(ftz_stmt_int(st, 42)));
@@ -665,8 +667,8 @@ ftz_rc case_file(ftz_ctx *c, const case_kind *k, const case_in *in, int64_t *id)
                         "INSERT INTO cases (kind, code, state, firm_id, channel, category, topic, "
                         "priority, title, body, lang, text_fold, contact_name, contact_phone, "
                         "data, filed_by, owner_id, accept_dept_id, accepted_at, accepted_on, "
-                        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                        "?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                        "created_at, updated_at, source_kind, source_id) VALUES (?, ?, ?, ?, ?, "
+                        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                         &st);
     if (rc) goto fail;
     ftz_stmt_bind_text(st, k->kind);
@@ -691,6 +693,8 @@ ftz_rc case_file(ftz_ctx *c, const case_kind *k, const case_in *in, int64_t *id)
     ftz_stmt_bind_text(st, day);
     ftz_stmt_bind_text(st, now);
     ftz_stmt_bind_text(st, now);
+    ftz_stmt_bind_text(st, in->source_kind);
+    ftz_stmt_bind_id(st, in->source_kind ? in->source_id : 0);
     int n = ftz_stmt_next(st);
     *id = n == 1 ? ftz_stmt_int(st, 0) : 0;
     rc = n == 1 ? FTZ_OK : (ftz_stmt_rc(st) ? ftz_stmt_rc(st) : FTZ_EDB);
@@ -1349,6 +1353,14 @@ ftz_rc case_list(ftz_ctx *c, const case_kind *k, const case_list_q *lq, json_t *
     if (lq->lead_dept_id) {
         ftz_q_sql(&where, " AND cs.lead_dept_id = ?");
         ftz_q_int(&where, lq->lead_dept_id);
+    }
+    if (lq->source_kind && *lq->source_kind) {
+        ftz_q_sql(&where, " AND cs.source_kind = ?");
+        ftz_q_text(&where, lq->source_kind);
+        if (lq->source_id) {
+            ftz_q_sql(&where, " AND cs.source_id = ?");
+            ftz_q_int(&where, lq->source_id);
+        }
     }
     if (lq->from && *lq->from) {
         ftz_q_sql(&where, " AND cs.accepted_on >= ?");
