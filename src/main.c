@@ -19,6 +19,7 @@
 #include "demo/demo.h"
 #include "firm/cli.h"
 #include "firm/demand.h"
+#include "firm/window.h"
 #include "firm/import.h"
 #include "http/export_reply.h"
 #include "http/http.h"
@@ -705,6 +706,7 @@ int main(int argc, char **argv)
     }
     ftz_export_jobs_init();
     demand_init();
+    window_init();
     firm_import_init();
     ftz_arena *ar = ftz_arena_new();
     cli a;

@@ -36,6 +36,18 @@ static const auth_perm_def perms[] = {
     {"firm.edit", "编辑企业信息（本企业或辖区内）", "Правка сведений о предприятии",
      "Edit firm details (its own firm, or within scope)"},
     {"firm.read", "查看企业", "Просмотр предприятий", "Read firms"},
+    {"window.evaluate", "办不成事窗口回访核实", "Проверка решения с заявителем (окно)",
+     "Verify window cases with the applicant"},
+    {"window.file", "向办不成事窗口反映", "Обращение в окно «не удалось решить»",
+     "File at the can't-get-it-done window"},
+    {"window.handle", "办理办不成事窗口案件（分类、转办、升级、办结）",
+     "Ведение дел окна (классификация, передача, решение)",
+     "Handle window cases (classify, transfer, raise, close)"},
+    {"window.read", "查看办不成事窗口案件和案例库", "Просмотр дел окна и библиотеки случаев",
+     "Read window cases and the case library"},
+    {"window.supervise", "审批否定答复、延期、重新办理（窗口）",
+     "Одобрение отказов, продлений, возобновлений (окно)",
+     "Approve refusals, extensions and reopening (window)"},
     {"jobs.admin", "管理后台任务", "Управление фоновыми задачами", "Manage background jobs"},
     {"settings.admin", "修改系统设置", "Изменение настроек", "Change settings"},
     {"settings.read", "查看系统设置", "Просмотр настроек", "Read settings"},
@@ -56,9 +68,10 @@ bool auth_perm_known(const char *name)
 
 /* Built-in roles: name, titles, default scope, permissions ("*" = every permission). */
 static const char *const p_admin[] = {"*", NULL};
-static const char *const p_leader[] = {
-    "audit.read",     "auth.dept.read", "auth.role.read", "demand.read",   "auth.token.create",
-    "auth.user.read", "files.read",     "firm.read",      "settings.read", NULL};
+static const char *const p_leader[] = {"audit.read",  "auth.dept.read",    "auth.role.read",
+                                       "demand.read", "auth.token.create", "auth.user.read",
+                                       "files.read",  "firm.read",         "settings.read",
+                                       "window.read", "window.supervise",  NULL};
 static const char *const p_staff[] = {"auth.dept.read",
                                       "auth.token.create",
                                       "demand.evaluate",
@@ -69,21 +82,38 @@ static const char *const p_staff[] = {"auth.dept.read",
                                       "files.upload",
                                       "firm.edit",
                                       "firm.read",
+                                      "window.handle",
+                                      "window.read",
                                       NULL};
-static const char *const p_commissioner[] = {"auth.dept.read", "demand.evaluate", "demand.file",
-                                             "demand.read",    "files.read",      "files.upload",
-                                             "firm.edit",      "firm.read",       NULL};
+static const char *const p_commissioner[] = {
+    "auth.dept.read", "demand.evaluate", "demand.file", "demand.read", "files.read", "files.upload",
+    "firm.edit",      "firm.read",       "window.file", "window.read", NULL};
 static const char *const p_officer[] = {"auth.dept.read", "auth.token.create", "files.read",
                                         "files.upload",   "firm.read",         NULL};
 static const char *const p_station[] = {
     "auth.dept.read", "auth.token.create", "demand.file", "demand.read",
     "files.read",     "files.upload",      "firm.read",   NULL};
-static const char *const p_dispatcher[] = {
-    "auth.dept.read", "auth.token.create", "demand.assess", "demand.evaluate", "demand.file",
-    "demand.read",    "files.read",        "files.upload",  "firm.read",       NULL};
+static const char *const p_dispatcher[] = {"auth.dept.read",
+                                           "auth.token.create",
+                                           "demand.assess",
+                                           "demand.evaluate",
+                                           "demand.file",
+                                           "demand.read",
+                                           "files.read",
+                                           "files.upload",
+                                           "firm.read",
+                                           "window.handle",
+                                           "window.read",
+                                           "window.supervise",
+                                           NULL};
+static const char *const p_window[] = {"auth.dept.read", "auth.token.create", "demand.file",
+                                       "demand.read",    "files.read",        "files.upload",
+                                       "firm.read",      "window.evaluate",   "window.file",
+                                       "window.handle",  "window.read",       NULL};
 static const char *const p_firm[] = {"auth.token.create", "demand.evaluate", "demand.file",
                                      "demand.read",       "files.read",      "files.upload",
-                                     "firm.edit",         "firm.read",       NULL};
+                                     "firm.edit",         "firm.read",       "window.evaluate",
+                                     "window.file",       "window.read",     NULL};
 
 const auth_role_def auth_builtin_roles[] = {
     {"admin", "系统管理员", "Администратор", "Administrator", FTZ_SCOPE_ALL, p_admin},
@@ -95,6 +125,8 @@ const auth_role_def auth_builtin_roles[] = {
     {"postal", "邮政互换局", "Сотрудник почты", "Postal officer", FTZ_SCOPE_ALL, p_officer},
     {"station", "驻俄政务服务驿站", "Представительство в России", "Overseas station",
      FTZ_SCOPE_DEPT_TREE, p_station},
+    {"window", "办不成事窗口", "Окно «не удалось решить»", "Can't-get-it-done window",
+     FTZ_SCOPE_DEPT_TREE, p_window},
     {"dispatcher", "诉求统筹（派单员）", "Диспетчер обращений", "Demand dispatcher", FTZ_SCOPE_ALL,
      p_dispatcher},
     {"firm", "企业用户", "Предприятие", "Enterprise", FTZ_SCOPE_OWN_FIRM, p_firm},

@@ -33,6 +33,16 @@
  *   merge             into another open case of the same kind (a duplicate)
  *   comment           a note on the timeline
  *   remind, escalate  the periodic sweep's events (system only)
+ *   raise             one step up the kind's ladder of categories (e.g. window → department →
+ *                     joint review → business-environment office): new lead department,
+ *                     reason, a new deadline from the table; the steps are kept
+ *   settle            answered at once by the accepting side (a reply without dispatch)
+ *   request_refusal   a refusal report (否定答复报告) for a supervisor; one at a time
+ *   approve_refusal, reject_refusal   the supervisor's decision on it
+ *   refuse            closed as refused — only with an approved report
+ *   archive           a closed case filed away
+ * Kinds with root causes require one (and its text) on reply, settle and refuse: the case
+ * library is searched by them (case_library).
  */
 #ifndef FTZ_CASE_CASE_H
 #define FTZ_CASE_CASE_H
@@ -95,6 +105,12 @@ typedef struct case_kind {
     /* Settings naming departments by code: where cases filed without a department land
      * (first-contact responsibility), and where escalations go. */
     const char *setting_intake_dept, *setting_escalate_dept;
+    /* The root causes a closed case files (the case library), or none. When set, reply,
+     * settle and refuse require root_cause (one of them) and root_cause_text. */
+    const case_value_def *root_causes;
+    size_t nroot_causes;
+    /* Whether categories are an escalation ladder in their order (raise moves one up). */
+    bool ladder;
 } case_kind;
 
 /* ---- the machine (pure: machine.c, unit-tested) ---- */
@@ -118,10 +134,12 @@ typedef struct case_facts {
     const char *state;
     const char *lead_dept_path; /* NULL when no lead department */
     int64_t firm_id;
-    bool ext_pending;    /* an extension request waits */
-    bool deadline_past;  /* the deadline has passed */
-    bool has_deadline;   /* a deadline is set */
-    const char *outcome; /* of a closed case */
+    bool ext_pending;          /* an extension request waits */
+    bool deadline_past;        /* the deadline has passed */
+    bool has_deadline;         /* a deadline is set */
+    const char *outcome;       /* of a closed case */
+    const char *refusal_state; /* NULL, pending, approved, rejected */
+    bool top_level;            /* the category is the ladder's last (or none is set) */
 } case_facts;
 
 /* Whether `who` may fire ev on the case now: table, permission, who-rule, and the event's
@@ -199,6 +217,11 @@ ftz_rc case_figures(ftz_ctx *c, const case_kind *k, const char *group, const cha
  * begun (once; to the kind's escalation department). The counts go to reminded and escalated. */
 ftz_rc case_sweep(ftz_ctx *c, const case_kind *k, int64_t now, int64_t *reminded,
                   int64_t *escalated) FTZ_WUR;
+
+/* The case library: closed or archived cases of kind k with a root cause, within scope,
+ * searched by q (folded title, root cause text, reply) and root_cause; newest first. */
+ftz_rc case_library(ftz_ctx *c, const case_kind *k, const char *q, const char *root_cause,
+                    int64_t limit, int64_t offset, json_t **items, int64_t *total) FTZ_WUR;
 
 /* The kind as JSON (states, events with permissions, deadline table, value sets) for the UI
  * and the documentation. */

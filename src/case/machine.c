@@ -134,6 +134,26 @@ bool case_may(const case_kind *k, const case_event_def *ev, const ftz_principal 
         *why = "deadline_past";
         return false;
     }
+    if (strcmp(ev->name, "request_refusal") == 0 && f->refusal_state &&
+        strcmp(f->refusal_state, "rejected") != 0) {
+        *why = strcmp(f->refusal_state, "pending") == 0 ? "refusal_pending" : "refusal_approved";
+        return false;
+    }
+    if ((strcmp(ev->name, "approve_refusal") == 0 || strcmp(ev->name, "reject_refusal") == 0) &&
+        !(f->refusal_state && strcmp(f->refusal_state, "pending") == 0)) {
+        *why = "no_refusal";
+        return false;
+    }
+    /* no "no" without an approved report (否定答复报告) */
+    if (strcmp(ev->name, "refuse") == 0 &&
+        !(f->refusal_state && strcmp(f->refusal_state, "approved") == 0)) {
+        *why = "refusal_unapproved";
+        return false;
+    }
+    if (strcmp(ev->name, "raise") == 0 && f->top_level) {
+        *why = "top_level";
+        return false;
+    }
     if (strcmp(ev->name, "reopen") == 0 && f->outcome && strcmp(f->outcome, "resolved") != 0) {
         *why = "outcome";
         return false;

@@ -220,3 +220,40 @@ void case_h_kind(ftz_ctx *c, const case_kind *k)
 {
     ftz_reply_json(c, 200, case_kind_json(k, c->lang));
 }
+
+static const ftz_export_col_i18n library_cols[] = {
+    {"code", "编号", "Номер", "Number", FTZ_COL_TEXT, 16},
+    {"title", "标题", "Тема", "Title", FTZ_COL_TEXT, 36},
+    {"firm_name", "企业", "Предприятие", "Firm", FTZ_COL_TEXT, 30},
+    {"category_name", "层级", "Уровень", "Level", FTZ_COL_TEXT, 14},
+    {"root_cause_name", "根源", "Первопричина", "Root cause", FTZ_COL_TEXT, 18},
+    {"root_cause_text", "根源说明", "Описание причины", "What caused it", FTZ_COL_TEXT, 40},
+    {"reply", "处理结果", "Решение", "Outcome", FTZ_COL_TEXT, 40},
+    {"closed_at", "办结时间", "Закрыто", "Closed", FTZ_COL_TIME, 22},
+};
+
+void case_h_library(ftz_ctx *c, const case_kind *k)
+{
+    static const char *const sorts[] = {"closed_at", NULL};
+    ftz_page pg;
+    ftz_page_parse(c, sorts, "-closed_at", &pg);
+    const char *q = ftz_qry_text(c, "q", 200);
+    const char **set;
+    const char *list = codes_list(c, k->root_causes, k->nroot_causes, &set);
+    const char *root = ftz_qry_enum(c, "root_cause", set, list);
+    if (ftz_reply_input_errors(c)) return;
+    json_t *items;
+    int64_t total;
+    ftz_rc rc = case_library(c, k, q, root, pg.per_page, pg.offset, &items, &total);
+    if (rc) {
+        ftz_reply_rc(c, rc);
+        return;
+    }
+    if (ftz_req_ext(c)) {
+        const char *name = ftz_arena_printf(c->arena, "%s-library", k->kind);
+        ftz_reply_export(c, name, ftz_export_cols_lang(c, library_cols, FTZ_COUNTOF(library_cols)),
+                         FTZ_COUNTOF(library_cols), items);
+        return;
+    }
+    ftz_reply_json(c, 200, ftz_page_body(&pg, items, total));
+}

@@ -14,5 +14,7 @@ void case_h_get(ftz_ctx *c, const case_kind *k);
 void case_h_event(ftz_ctx *c, const case_kind *k);
 void case_h_figures(ftz_ctx *c, const case_kind *k);
 void case_h_kind(ftz_ctx *c, const case_kind *k);
+/* The case library (case_library): ?q=&root_cause=&page=&per_page=, also .xlsx/.csv. */
+void case_h_library(ftz_ctx *c, const case_kind *k);
 
 #endif

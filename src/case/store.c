@@ -71,7 +71,9 @@ typedef struct crow {
         *lang, *contact_name, *contact_phone, *data, *accepted_at, *accepted_on, *assessed_at,
         *dispatched_at, *response_due, *responded_at, *deadline_on, *deadline_at, *replied_at,
         *reply, *closed_at, *evaluation, *reason, *ext_reason, *reminded_at, *escalated_at,
-        *lead_path, *firm_zh, *firm_ru;
+        *lead_path, *firm_zh, *firm_ru, *root_cause, *root_cause_text, *refusal_state,
+        *refusal_report, *refusal_note, *level_history;
+    int64_t refusal_by, refusal_decided_by;
 } crow;
 
 /* The select list of a case. Names of users and departments are scalar subqueries rather
@@ -107,7 +109,9 @@ static const char *case_cols(ftz_arena *a, const char *lang)
         "cs.version, (SELECT d.path FROM departments d WHERE d.id = cs.lead_dept_id), cs.body, "
         "cs.contact_name, cs.contact_phone, cs.data, cs.reply, cs.evaluation, cs.reason, "
         "cs.assessed_at, %s, %s, f.name_en, "
-        "(SELECT m.code FROM cases m WHERE m.id = cs.merged_into), cs.source_kind, cs.source_id",
+        "(SELECT m.code FROM cases m WHERE m.id = cs.merged_into), cs.source_kind, cs.source_id, "
+        "cs.root_cause, cs.root_cause_text, cs.refusal_state, cs.refusal_report, cs.refusal_by, "
+        "cs.refusal_decided_by, cs.refusal_note, cs.level_history",
         user_name_sql(a, "cs.owner_id"), dept_name_sql(a, dn, "cs.accept_dept_id"),
         dept_name_sql(a, dn, "cs.lead_dept_id"), user_name_sql(a, "cs.handler_id"),
         dept_name_sql(a, dn, "cs.escalated_dept_id"), user_name_sql(a, "cs.filed_by"));
@@ -166,6 +170,14 @@ static void row_read(const ftz_stmt *st, ftz_arena *a, crow *r)
     r->evaluation = ftz_stmt_dup(st, 55, a);
     r->reason = ftz_stmt_dup(st, 56, a);
     r->assessed_at = ftz_stmt_dup(st, 57, a);
+    r->root_cause = ftz_stmt_dup(st, 66, a);
+    r->root_cause_text = ftz_stmt_dup(st, 67, a);
+    r->refusal_state = ftz_stmt_dup(st, 68, a);
+    r->refusal_report = ftz_stmt_dup(st, 69, a);
+    r->refusal_by = ftz_stmt_int(st, 70);
+    r->refusal_decided_by = ftz_stmt_int(st, 71);
+    r->refusal_note = ftz_stmt_dup(st, 72, a);
+    r->level_history = ftz_stmt_dup(st, 73, a);
 }
 
 static json_t *jstr(const char *s)
@@ -286,6 +298,12 @@ static json_t *row_json(ftz_ctx *c, const case_kind *k, const ftz_stmt *st, cons
     json_object_set_new(o, "merged_into_code", jcol(st, 63));
     json_object_set_new(o, "source_kind", jcol(st, 64));
     json_object_set_new(o, "source_id", jid(st, 65));
+    const char *rc = ftz_stmt_text(st, 66);
+    json_object_set_new(o, "root_cause", jstr(rc));
+    json_object_set_new(o, "root_cause_name",
+                        rc ? jstr(value_name(k->root_causes, k->nroot_causes, rc, lang))
+                           : json_null());
+    json_object_set_new(o, "refusal_state", jcol(st, 68));
     json_object_set_new(o, "ext_days", jid(st, 40));
     json_object_set_new(o, "ext_reason", jcol(st, 41));
     json_object_set_new(o, "ext_granted", json_integer(ftz_stmt_int(st, 42)));
@@ -308,6 +326,14 @@ static json_t *row_json(ftz_ctx *c, const case_kind *k, const ftz_stmt *st, cons
         json_object_set_new(o, "reply", jcol(st, 54));
         json_object_set_new(o, "evaluation", jcol(st, 55));
         json_object_set_new(o, "reason", jcol(st, 56));
+        json_object_set_new(o, "root_cause_text", jcol(st, 67));
+        json_object_set_new(o, "refusal_report", jcol(st, 69));
+        json_object_set_new(o, "refusal_by", jid(st, 70));
+        json_object_set_new(o, "refusal_decided_by", jid(st, 71));
+        json_object_set_new(o, "refusal_note", jcol(st, 72));
+        const char *lh = ftz_stmt_text(st, 73);
+        json_t *lj = lh ? json_loads(lh, 0, NULL) : NULL;
+        json_object_set_new(o, "level_history", lj ? lj : json_array());
     }
     return o;
 }
@@ -388,7 +414,7 @@ static ftz_rc load(ftz_ctx *c, const case_kind *k, int64_t id, crow *r, json_t *
     return FTZ_OK;
 }
 
-static void facts_of(ftz_ctx *c, const crow *r, case_facts *f)
+static void facts_of(ftz_ctx *c, const case_kind *k, const crow *r, case_facts *f)
 {
     char now[32];
     case_now_iso(c, now);
@@ -400,6 +426,11 @@ static void facts_of(ftz_ctx *c, const crow *r, case_facts *f)
     f->has_deadline = r->deadline_at != NULL;
     f->deadline_past = r->deadline_at && strcmp(r->deadline_at, now) < 0;
     f->outcome = r->outcome;
+    f->refusal_state = r->refusal_state;
+    f->top_level = true;
+    if (k->ladder && r->category)
+        for (size_t i = 0; i + 1 < k->ncategories; i++)
+            if (strcmp(k->categories[i].code, r->category) == 0) f->top_level = false;
 }
 
 /* ---- reading ---- */
@@ -492,7 +523,7 @@ ftz_rc case_get(ftz_ctx *c, const case_kind *k, int64_t id, json_t **out)
     if ((rc = assists(c, id, &as))) goto fail;
     json_object_set_new(o, "assist_depts", as);
     case_facts f;
-    facts_of(c, &r, &f);
+    facts_of(c, k, &r, &f);
     json_t *acts = json_array();
     for (size_t i = 0; i < k->nevents; i++) {
         const case_event_def *ev = &k->events[i];
@@ -717,7 +748,8 @@ fail:
 
 /* The event's input, read per event (every error listed). */
 typedef struct ev_in {
-    const char *note, *category, *topic, *priority, *reason, *reply, *evaluation, *deadline;
+    const char *note, *category, *topic, *priority, *reason, *reply, *evaluation, *deadline,
+        *report, *root_cause, *root_cause_text;
     int64_t lead_dept, into_id, days, satisfaction;
     int solved; /* -1 absent */
     int64_t assist[ASSIST_MAX];
@@ -780,7 +812,10 @@ static const char *const *event_members(const char *ev)
     static const char *const reason[] = {"reason", "note", NULL};
     static const char *const req_ext[] = {"days", "reason", NULL};
     static const char *const grant[] = {"days", "note", NULL};
-    static const char *const reply[] = {"reply", "note", NULL};
+    static const char *const reply[] = {"reply", "root_cause", "root_cause_text", "note", NULL};
+    static const char *const raise[] = {"lead_dept_id", "assist_dept_ids", "reason", "note", NULL};
+    static const char *const report[] = {"report", "note", NULL};
+    static const char *const refuse[] = {"reason", "root_cause", "root_cause_text", "note", NULL};
     static const char *const eval[] = {"solved", "satisfaction", "evaluation", NULL};
     static const char *const merge[] = {"into_id", "note", NULL};
     static const char *const note[] = {"note", NULL};
@@ -791,7 +826,11 @@ static const char *const *event_members(const char *ev)
         return reason;
     if (strcmp(ev, "request_extension") == 0) return req_ext;
     if (strcmp(ev, "grant_extension") == 0) return grant;
-    if (strcmp(ev, "reply") == 0) return reply;
+    if (strcmp(ev, "reply") == 0 || strcmp(ev, "settle") == 0) return reply;
+    if (strcmp(ev, "raise") == 0) return raise;
+    if (strcmp(ev, "request_refusal") == 0) return report;
+    if (strcmp(ev, "reject_refusal") == 0) return reason;
+    if (strcmp(ev, "refuse") == 0) return refuse;
     if (strcmp(ev, "evaluate") == 0) return eval;
     if (strcmp(ev, "merge") == 0) return merge;
     return note;
@@ -829,7 +868,7 @@ static void read_ev(ftz_ctx *c, const case_kind *k, const char *ev, json_t *in, 
         check_value(c, "priority", e->priority, k->priorities, k->npriorities);
         is = true;
     }
-    if (is || EV("redispatch")) {
+    if (is || EV("redispatch") || EV("raise")) {
         e->lead_dept = jint(c, in, "lead_dept_id", true, 1, INT64_MAX);
         json_t *a = json_object_get(in, "assist_dept_ids");
         if (a && !json_is_null(a)) {
@@ -856,13 +895,21 @@ static void read_ev(ftz_ctx *c, const case_kind *k, const char *ev, json_t *in, 
             }
         }
     }
-    if (EV("return") || EV("reject") || EV("reopen") || EV("request_extension"))
+    if (EV("return") || EV("reject") || EV("reopen") || EV("request_extension") || EV("raise") ||
+        EV("reject_refusal") || EV("refuse"))
         e->reason = jtext(c, in, "reason", true, NOTE_MAX);
     else if (EV("withdraw") || EV("refuse_extension"))
         e->reason = jtext(c, in, "reason", false, NOTE_MAX);
     if (EV("request_extension")) e->days = jint(c, in, "days", true, 1, EXT_MAX_DAYS);
     if (EV("grant_extension")) e->days = jint(c, in, "days", false, 1, EXT_MAX_DAYS);
-    if (EV("reply")) e->reply = jtext(c, in, "reply", true, BODY_MAX);
+    if (EV("reply") || EV("settle")) e->reply = jtext(c, in, "reply", true, BODY_MAX);
+    if (EV("request_refusal")) e->report = jtext(c, in, "report", true, BODY_MAX);
+    if (k->nroot_causes && (EV("reply") || EV("settle") || EV("refuse"))) {
+        /* a case of a kind with a library closes with its root cause */
+        e->root_cause = jtext(c, in, "root_cause", true, 32);
+        check_value(c, "root_cause", e->root_cause, k->root_causes, k->nroot_causes);
+        e->root_cause_text = jtext(c, in, "root_cause_text", true, NOTE_MAX);
+    }
     if (EV("evaluate")) {
         json_t *s = json_object_get(in, "solved");
         if (!s || json_is_null(s))
@@ -890,7 +937,9 @@ static ftz_rc save(ftz_ctx *c, const crow *r, int64_t version, const char *now)
         "reply = ?, closed_at = ?, work_days = ?, solved = ?, satisfaction = ?, evaluation = ?, "
         "reason = ?, reopen_count = ?, merged_into = ?, ext_days = ?, ext_reason = ?, "
         "ext_granted = ?, reminded_at = ?, escalated_at = ?, escalated_dept_id = ?, "
-        "updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
+        "root_cause = ?, root_cause_text = ?, lesson_fold = ?, refusal_state = ?, "
+        "refusal_report = ?, refusal_by = ?, refusal_decided_by = ?, refusal_note = ?, "
+        "level_history = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
         &st);
     if (rc) return rc;
     ftz_stmt_bind_text(st, r->state);
@@ -929,6 +978,24 @@ static ftz_rc save(ftz_ctx *c, const crow *r, int64_t version, const char *now)
     ftz_stmt_bind_text(st, r->reminded_at);
     ftz_stmt_bind_text(st, r->escalated_at);
     ftz_stmt_bind_id(st, r->escalated_dept);
+    ftz_stmt_bind_text(st, r->root_cause);
+    ftz_stmt_bind_text(st, r->root_cause_text);
+    /* the library searches the lesson: title, root cause and the answer, folded */
+    char *lesson =
+        r->root_cause
+            ? ftz_utf8_fold(c->arena,
+                            ftz_arena_printf(c->arena, "%s %s %s %s", r->code ? r->code : "",
+                                             r->title ? r->title : "",
+                                             r->root_cause_text ? r->root_cause_text : "",
+                                             r->reply ? r->reply : ""))
+            : NULL;
+    ftz_stmt_bind_text(st, lesson);
+    ftz_stmt_bind_text(st, r->refusal_state);
+    ftz_stmt_bind_text(st, r->refusal_report);
+    ftz_stmt_bind_id(st, r->refusal_by);
+    ftz_stmt_bind_id(st, r->refusal_decided_by);
+    ftz_stmt_bind_text(st, r->refusal_note);
+    ftz_stmt_bind_text(st, r->level_history);
     ftz_stmt_bind_text(st, now);
     ftz_stmt_bind_int(st, r->id);
     ftz_stmt_bind_int(st, version);
@@ -999,6 +1066,10 @@ static json_t *event_data(const ev_in *e)
     if (e->satisfaction) json_object_set_new(d, "satisfaction", json_integer(e->satisfaction));
     if (e->evaluation) json_object_set_new(d, "evaluation", json_string(e->evaluation));
     if (e->into_id) json_object_set_new(d, "into_id", json_integer(e->into_id));
+    if (e->report) json_object_set_new(d, "report", json_string(e->report));
+    if (e->root_cause) json_object_set_new(d, "root_cause", json_string(e->root_cause));
+    if (e->root_cause_text)
+        json_object_set_new(d, "root_cause_text", json_string(e->root_cause_text));
     return d;
 }
 
@@ -1101,10 +1172,81 @@ static ftz_rc apply(ftz_ctx *c, const case_kind *k, crow *r, const case_event_de
         r->ext_reason = NULL;
         return FTZ_OK;
     }
-    if (strcmp(n, "reply") == 0) {
+    if (strcmp(n, "reply") == 0 || strcmp(n, "settle") == 0) {
         r->reply = e->reply;
         r->replied_at = now;
+        if (e->root_cause) {
+            r->root_cause = e->root_cause;
+            r->root_cause_text = e->root_cause_text;
+        }
+        if (strcmp(n, "settle") == 0) {
+            /* answered at once by the side that accepted it */
+            if (!r->lead_dept) r->lead_dept = r->accept_dept;
+            if (!r->responded_at) r->responded_at = now;
+            if (!r->handler_id && c->who && !c->who->system) r->handler_id = c->who->user_id;
+        }
         return FTZ_OK;
+    }
+    if (strcmp(n, "raise") == 0) {
+        /* one step up the ladder: the next category, a new lead department and deadline */
+        size_t i = 0;
+        while (i + 1 < k->ncategories && strcmp(k->categories[i].code, r->category) != 0)
+            i++;
+        if (i + 1 >= k->ncategories)
+            return ftz_err_set(&c->err, FTZ_ECONFLICT, "case_top_level", NULL);
+        const char *from_level = r->category;
+        r->category = k->categories[i + 1].code;
+        r->lead_dept = e->lead_dept;
+        if (e->has_assist && (rc = set_assists(c, r->id, e))) return rc;
+        r->reason = e->reason;
+        const case_deadline_def *nd = case_deadline_find(k, r->category, r->priority);
+        if ((rc = set_deadline(c, r, today, nd ? nd->resolve_days : 5))) return rc;
+        r->dispatched_at = now;
+        r->responded_at = NULL;
+        r->handler_id = 0;
+        r->reminded_at = NULL;
+        ftz_date due;
+        if ((rc = add_workdays(c, today, nd ? nd->respond_days : 1, &due))) return rc;
+        char at[32];
+        day_end_iso(due, at);
+        r->response_due = ftz_arena_strdup(c->arena, at);
+        json_t *h = r->level_history ? json_loads(r->level_history, 0, NULL) : NULL;
+        if (!json_is_array(h)) {
+            json_decref(h);
+            h = json_array();
+        }
+        json_array_append_new(h, json_pack("{s:s,s:s,s:I,s:s,s:s}", "from", from_level, "to",
+                                           r->category, "lead_dept_id", (json_int_t)e->lead_dept,
+                                           "reason", e->reason, "at", now));
+        char *txt = json_dumps(h, JSON_COMPACT);
+        json_decref(h);
+        r->level_history = txt ? ftz_arena_strdup(c->arena, txt) : NULL;
+        free(txt); /* jansson's json_dumps allocates with the library's malloc */
+        return FTZ_OK;
+    }
+    if (strcmp(n, "request_refusal") == 0) {
+        r->refusal_state = "pending";
+        r->refusal_report = e->report;
+        r->refusal_by = c->who && !c->who->system ? c->who->user_id : 0;
+        r->refusal_decided_by = 0;
+        r->refusal_note = NULL;
+        return FTZ_OK;
+    }
+    if (strcmp(n, "approve_refusal") == 0 || strcmp(n, "reject_refusal") == 0) {
+        bool ok = strcmp(n, "approve_refusal") == 0;
+        r->refusal_state = ok ? "approved" : "rejected";
+        r->refusal_decided_by = c->who && !c->who->system ? c->who->user_id : 0;
+        r->refusal_note = ok ? e->note : e->reason;
+        return FTZ_OK;
+    }
+    if (strcmp(n, "refuse") == 0) {
+        r->reason = e->reason;
+        r->outcome = "refused";
+        if (e->root_cause) {
+            r->root_cause = e->root_cause;
+            r->root_cause_text = e->root_cause_text;
+        }
+        return close_now(c, r, now, today);
     }
     if (strcmp(n, "evaluate") == 0) {
         r->solved = e->solved;
@@ -1186,7 +1328,7 @@ static ftz_rc fire_loaded(ftz_ctx *c, const case_kind *k, crow *r, int64_t versi
     /* Refusals in the order a client can act on them: not yours to do (403), then someone
      * changed the case meanwhile (412: reload), then the case does not allow it (409). */
     case_facts f;
-    facts_of(c, r, &f);
+    facts_of(c, k, r, &f);
     const char *why = NULL;
     bool may = case_may(k, ev, c->who, &f, &why);
     bool denied = !may && (strcmp(why, "permission") == 0 || strcmp(why, "system") == 0 ||
@@ -1561,7 +1703,10 @@ ftz_rc case_figures(ftz_ctx *c, const case_kind *k, const char *group, const cha
             "SUM(CASE WHEN cs.replied_at IS NOT NULL AND cs.replied_at > cs.deadline_at "
             "THEN 1 ELSE 0 END), "
             "CAST(SUM(CASE WHEN cs.work_days IS NOT NULL THEN cs.work_days ELSE 0 END) AS BIGINT), "
-            "SUM(CASE WHEN cs.work_days IS NOT NULL THEN 1 ELSE 0 END) "
+            "SUM(CASE WHEN cs.work_days IS NOT NULL THEN 1 ELSE 0 END), "
+            "COUNT(DISTINCT cs.firm_id), "
+            "SUM(CASE WHEN cs.outcome = 'resolved' THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN cs.outcome = 'refused' THEN 1 ELSE 0 END) "
             "FROM cases cs ");
     ftz_q_text(&q, now);
     if (dept) ftz_q_sql(&q, "LEFT JOIN departments d ON d.id = cs.lead_dept_id ");
@@ -1586,8 +1731,8 @@ ftz_rc case_figures(ftz_ctx *c, const case_kind *k, const char *group, const cha
     json_t *arr = json_array();
     int n;
     while ((n = ftz_stmt_next(st)) == 1) {
-        int64_t v[12];
-        for (int i = 0; i < 12; i++)
+        int64_t v[14];
+        for (int i = 0; i < 14; i++)
             v[i] = ftz_stmt_int(st, 4 + i);
         if (v[0] == 0) continue; /* "all" over no rows */
         json_t *o = json_object();
@@ -1633,6 +1778,9 @@ ftz_rc case_figures(ftz_ctx *c, const case_kind *k, const char *group, const cha
         json_object_set_new(o, "overdue", json_integer(v[7]));
         json_object_set_new(o, "late", json_integer(v[8]));
         json_object_set_new(o, "closed_with_days", json_integer(v[10]));
+        json_object_set_new(o, "firms", json_integer(v[11]));
+        json_object_set_new(o, "resolved", json_integer(v[12]));
+        json_object_set_new(o, "refused", json_integer(v[13]));
         json_object_set_new(o, "avg_work_days_x100",
                             json_integer(v[10] ? (v[9] * 100 + v[10] / 2) / v[10] : 0));
         json_array_append_new(arr, o);
@@ -1719,6 +1867,60 @@ out:
     return rc;
 }
 
+/* ---- the case library ---- */
+
+ftz_rc case_library(ftz_ctx *c, const case_kind *k, const char *q, const char *root_cause,
+                    int64_t limit, int64_t offset, json_t **items, int64_t *total)
+{
+    ftz_q where;
+    ftz_q_init(&where, c->arena);
+    ftz_q_sql(&where, " AND cs.root_cause IS NOT NULL AND cs.closed_at IS NOT NULL");
+    if (q && *q) {
+        char *f = ftz_utf8_fold(c->arena, q);
+        if (!f) return ftz_err_set(&c->err, FTZ_EINVAL, "bad_utf8", NULL);
+        ftz_q_sql(&where, " AND cs.lesson_fold LIKE ? ESCAPE '\\'");
+        ftz_q_text(&where, ftz_arena_printf(c->arena, "%%%s%%", ftz_like_escape(c->arena, f)));
+    }
+    if (root_cause && *root_cause) {
+        ftz_q_sql(&where, " AND cs.root_cause = ?");
+        ftz_q_text(&where, root_cause);
+    }
+    scope_where(c, &where);
+    ftz_q cq;
+    ftz_q_init(&cq, c->arena);
+    ftz_q_sql(&cq, "SELECT count(*) FROM cases cs WHERE cs.kind = ?");
+    ftz_q_text(&cq, k->kind);
+    ftz_q_append(&cq, &where);
+    ftz_stmt *st;
+    ftz_rc rc = ftz_q_prepare(c->db, &cq, &st);
+    if (rc) return rc;
+    int n = ftz_stmt_next(st);
+    *total = n == 1 ? ftz_stmt_int(st, 0) : 0;
+    ftz_stmt_done(st);
+    if (n < 0) return FTZ_EDB;
+    ftz_q pq;
+    ftz_q_init(&pq, c->arena);
+    ftz_q_sql(&pq, ftz_arena_printf(c->arena, "SELECT %s" CASE_FROM, case_cols(c->arena, c->lang)));
+    ftz_q_text(&pq, k->kind);
+    ftz_q_append(&pq, &where);
+    ftz_q_sql(&pq, " ORDER BY cs.closed_at DESC, cs.id DESC LIMIT ? OFFSET ?");
+    ftz_q_int(&pq, limit);
+    ftz_q_int(&pq, offset);
+    if ((rc = ftz_q_prepare(c->db, &pq, &st))) return rc;
+    char now[32];
+    case_now_iso(c, now);
+    json_t *arr = json_array();
+    while ((n = ftz_stmt_next(st)) == 1)
+        json_array_append_new(arr, row_json(c, k, st, now, true));
+    ftz_stmt_done(st);
+    if (n < 0) {
+        json_decref(arr);
+        return FTZ_EDB;
+    }
+    *items = arr;
+    return FTZ_OK;
+}
+
 /* ---- the kind as data ---- */
 
 static json_t *values_json(const case_value_def *v, size_t n, const char *lang)
@@ -1771,5 +1973,7 @@ json_t *case_kind_json(const case_kind *k, const char *lang)
     json_object_set_new(o, "topics", values_json(k->topics, k->ntopics, lang));
     json_object_set_new(o, "priorities", values_json(k->priorities, k->npriorities, lang));
     json_object_set_new(o, "channels", values_json(k->channels, k->nchannels, lang));
+    json_object_set_new(o, "root_causes", values_json(k->root_causes, k->nroot_causes, lang));
+    json_object_set_new(o, "ladder", json_boolean(k->ladder));
     return o;
 }

@@ -52,6 +52,10 @@ static const ftz_setting_def defs[] = {
      "Наибольшее число строк выгрузки, отдаваемой сразу; больше — фоновым заданием с ходом "
      "выполнения",
      "Rows an export may have to be answered at once; larger exports run as a job with progress"},
+    {"window.intake_dept", FTZ_SETTING_STR, 0, 1, 32, "GOVSVC", NULL,
+     "办不成事窗口所在部门（部门代码），受理企业在线反映的事项",
+     "Отдел, где работает окно «не удалось решить» (код)",
+     "Department of the can't-get-it-done window (department code)"},
     {"zone.name_zh", FTZ_SETTING_STR, 0, 1, 200, "中国（黑龙江）自由贸易试验区黑河片区", NULL,
      "自贸区名称（中文），用于报告和页眉", "Название зоны на китайском (отчёты, заголовки)",
      "The zone's name in Chinese (reports, page headers)"},

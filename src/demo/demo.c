@@ -72,6 +72,7 @@ static const struct {
     {"station", "Иван Петров", "station", "STATION", 0, false},
     {"firm", "品优公司", "firm", NULL, 1, false},
     {"dispatcher", "陈统筹", "dispatcher", "BIZENV", 0, false},
+    {"clerk", "吴窗口", "window", "GOVSVC", 0, false},
     /* the history's: staff of each lead unit, four more commissioners */
     {"econ", "孙经发", "staff", "ECON", 0, true},
     {"window", "周受理", "staff", "GOVSVC", 0, true},

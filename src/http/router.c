@@ -29,6 +29,8 @@ extern const ftz_route auth_routes[];
 extern const size_t auth_nroutes;
 extern const ftz_route firm_routes[];
 extern const size_t firm_nroutes;
+extern const ftz_route window_routes[];
+extern const size_t window_nroutes;
 extern const ftz_route demand_routes[];
 extern const size_t demand_nroutes;
 
@@ -61,10 +63,9 @@ static void build(void)
         const ftz_route *r;
         size_t n;
     } parts[] = {
-        {ftz_core_routes, ftz_core_nroutes},
-        {auth_routes, auth_nroutes},
-        {firm_routes, firm_nroutes},
-        {demand_routes, demand_nroutes},
+        {ftz_core_routes, ftz_core_nroutes}, {auth_routes, auth_nroutes},
+        {firm_routes, firm_nroutes},         {demand_routes, demand_nroutes},
+        {window_routes, window_nroutes},
     };
     for (size_t i = 0; i < FTZ_COUNTOF(parts); i++)
         nall += parts[i].n;

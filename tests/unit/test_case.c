@@ -16,6 +16,7 @@
 #include "firm/demand.h"
 #include "firm/firm.h"
 #include "firm/uscc.h"
+#include "firm/window.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -502,6 +503,94 @@ static void test_figures(void **state)
     assert_int_equal(case_figures(&f->c, &demand_kind, "colour", NULL, NULL, &rows), FTZ_EINVAL);
 }
 
+/* The window's refusal rule: no "no" without a report a supervisor approved. */
+static void test_window_refusal_rule(void **state)
+{
+    (void)state;
+    const case_kind *k = &window_kind;
+    static const char *clerkp[] = {"window.handle", "window.read"};
+    static const char *supp[] = {"window.read", "window.supervise"};
+    ftz_principal clerk = who(clerkp, 2, FTZ_SCOPE_DEPT_TREE, "/1/4/", 0);
+    ftz_principal sup = who(supp, 2, FTZ_SCOPE_ALL, "/1/", 0);
+    case_facts f = {.state = "assessed"};
+    const char *why;
+    const case_event_def *refuse = case_event_find(k, "refuse");
+    const case_event_def *req = case_event_find(k, "request_refusal");
+    const case_event_def *approve = case_event_find(k, "approve_refusal");
+    assert_false(case_may(k, refuse, &clerk, &f, &why));
+    assert_string_equal(why, "refusal_unapproved");
+    assert_false(case_may(k, approve, &sup, &f, &why));
+    assert_string_equal(why, "no_refusal");
+    assert_true(case_may(k, req, &clerk, &f, &why));
+    f.refusal_state = "pending";
+    assert_false(case_may(k, req, &clerk, &f, &why));
+    assert_string_equal(why, "refusal_pending");
+    assert_false(case_may(k, refuse, &clerk, &f, &why));
+    assert_false(case_may(k, approve, &clerk, &f, &why)); /* the clerk cannot approve it */
+    assert_string_equal(why, "permission");
+    assert_true(case_may(k, approve, &sup, &f, &why));
+    f.refusal_state = "rejected"; /* a rejected report: no refusal, a new report may follow */
+    assert_false(case_may(k, refuse, &clerk, &f, &why));
+    assert_true(case_may(k, req, &clerk, &f, &why));
+    f.refusal_state = "approved";
+    assert_true(case_may(k, refuse, &clerk, &f, &why));
+    assert_false(case_may(k, req, &clerk, &f, &why));
+    assert_string_equal(why, "refusal_approved");
+}
+
+/* The ladder: window → department (5 working days) → joint review (10) → the business
+ * environment office (15), each step from the day it is raised; no step past the top. Qingming
+ * 2024 (4–6 April off, Sunday 7 April worked) and the Labour Day make-up Sunday 28 April
+ * fall inside. */
+static void test_window_ladder(void **state)
+{
+    fixture *f = *state;
+    f->c.clock = bj(2024, 4, 1, 9, 0); /* Monday */
+    ftz_err_init(&f->c.err, f->c.arena);
+    case_in in = {.firm_id = f->firm,
+                  .channel = "window",
+                  .title = "三次未办成",
+                  .body = "x",
+                  .topic = "problem"};
+    int64_t id = 0;
+    assert_int_equal(case_file(&f->c, &window_kind, &in, &id), FTZ_OK);
+    json_t *a = json_pack("{s:s,s:s,s:I}", "category", "window", "priority", "normal",
+                          "lead_dept_id", (json_int_t)f->dept_biz);
+    int64_t v = 1;
+    const struct {
+        const char *want, *deadline;
+    } steps[] = {{"department", "2024-04-10"}, {"joint", "2024-04-18"}, {"bizenv", "2024-04-28"}};
+    f->c.clock = bj(2024, 4, 1, 10, 0);
+    assert_int_equal(case_fire(&f->c, &window_kind, id, v++, "assess", a), FTZ_OK);
+    json_decref(a);
+    json_t *o = NULL;
+    assert_int_equal(case_get(&f->c, &window_kind, id, &o), FTZ_OK);
+    assert_string_equal(str(o, "deadline_on"), "2024-04-01"); /* settled the same day */
+    json_decref(o);
+    /* 2 April: to the departments — five working days (Qingming: 4–6 April off, 7 April a
+     * make-up working day) */
+    int days[] = {2, 3, 8};
+    for (size_t i = 0; i < FTZ_COUNTOF(steps); i++) {
+        f->c.clock = bj(2024, 4, days[i], 9, 0);
+        ftz_err_init(&f->c.err, f->c.arena);
+        json_t *r =
+            json_pack("{s:I,s:s}", "lead_dept_id", (json_int_t)f->dept_a, "reason", "需协调");
+        ftz_rc rc = case_fire(&f->c, &window_kind, id, v++, "raise", r);
+        json_decref(r);
+        if (rc) fail_msg("raise %zu: %d %s", i, rc, f->c.err.code ? f->c.err.code : "-");
+        assert_int_equal(case_get(&f->c, &window_kind, id, &o), FTZ_OK);
+        assert_string_equal(str(o, "category"), steps[i].want);
+        assert_string_equal(str(o, "deadline_on"), steps[i].deadline);
+        assert_int_equal(json_array_size(json_object_get(o, "level_history")), i + 1);
+        json_decref(o);
+    }
+    ftz_err_init(&f->c.err, f->c.arena);
+    json_t *r = json_pack("{s:I,s:s}", "lead_dept_id", (json_int_t)f->dept_a, "reason", "x");
+    assert_int_equal(case_fire(&f->c, &window_kind, id, v, "raise", r), FTZ_ECONFLICT);
+    assert_string_equal(f->c.err.code, "case_top_level");
+    json_decref(r);
+}
+
 int main(void)
 {
     ftz_log_set_level(FTZ_LOG_ERROR);
@@ -521,6 +610,8 @@ int main(void)
         T(test_deadline_national_day),
         T(test_sweep),
         T(test_figures),
+        cmocka_unit_test(test_window_refusal_rule),
+        T(test_window_ladder),
     };
     int r = cmocka_run_group_tests(tests, NULL, NULL);
     ftz_platform_cleanup();
