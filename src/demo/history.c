@@ -1347,6 +1347,7 @@ ftz_rc demo_history_run(ftz_ctx *c)
         c->arena = keep;
         c->who = s.sys;
         c->clock = 0;
+        if (rc == FTZ_OK) rc = demo_window_history_run(c);
         err_keep(c, keep);
         ftz_rc rc2 = durability(c, false);
         if (rc == FTZ_OK) rc = rc2;
