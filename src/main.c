@@ -21,6 +21,7 @@
 #include "firm/demand.h"
 #include "firm/window.h"
 #include "firm/import.h"
+#include "firm/open311.h"
 #include "http/export_reply.h"
 #include "http/http.h"
 #include "http/server.h"
@@ -646,9 +647,10 @@ static int cmd_routes(cli *a, ftz_ctx *c)
     if (a->json) {
         json_t *arr = json_array();
         for (size_t i = 0; i < n; i++)
-            json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:b}", "method", r[i].method, "path",
-                                                 r[i].pattern, "permission", r[i].perm, "export",
-                                                 (r[i].flags & FTZ_ROUTE_EXPORT) != 0));
+            json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:b,s:b}", "method", r[i].method,
+                                                 "path", r[i].pattern, "permission", r[i].perm,
+                                                 "export", (r[i].flags & FTZ_ROUTE_EXPORT) != 0,
+                                                 "api_key", (r[i].flags & FTZ_ROUTE_API_KEY) != 0));
         print_json(arr);
         json_decref(arr);
     } else {
@@ -708,6 +710,7 @@ int main(int argc, char **argv)
     demand_init();
     window_init();
     firm_import_init();
+    open311_init();
     ftz_arena *ar = ftz_arena_new();
     cli a;
     memset(&a, 0, sizeof a);

@@ -31,6 +31,12 @@ bool auth_perm_known(const char *name);
  * on writes. FTZ_EAUTH (401) when neither is valid. */
 ftz_rc auth_resolve(ftz_ctx *c, bool *via_cookie, const char **csrf) FTZ_WUR;
 
+/* Resolves an API token's secret — as an adapter's api_key parameter carries it — into c->who,
+ * exactly as a Bearer header would be: the token's permissions intersected with its user's
+ * today. FTZ_EAUTH ("bad_token") when empty, over 200 bytes, unknown, expired, revoked, or
+ * its user disabled. */
+ftz_rc auth_resolve_token(ftz_ctx *c, const char *secret) FTZ_WUR;
+
 /* Loads a user's principal (roles, permissions, scope, department path). */
 ftz_rc auth_load_principal(ftz_ctx *c, int64_t user_id, ftz_principal **out) FTZ_WUR;
 

@@ -236,6 +236,13 @@ static ftz_rc resolve_session(ftz_ctx *c, const char *cookie, const char **csrf)
     return FTZ_OK;
 }
 
+ftz_rc auth_resolve_token(ftz_ctx *c, const char *secret)
+{
+    if (!secret || !*secret || strlen(secret) > 200)
+        return ftz_err_set(&c->err, FTZ_EAUTH, "bad_token", NULL);
+    return resolve_token(c, secret);
+}
+
 ftz_rc auth_resolve(ftz_ctx *c, bool *via_cookie, const char **csrf)
 {
     *via_cookie = false;

@@ -191,12 +191,15 @@ typedef struct case_list_q {
     const char *state; /* one state, or "open" / "closed" */
     const char *category, *topic, *channel, *priority;
     int64_t firm_id, lead_dept_id;
-    const char *source_kind; /* with source_id: the cases raised at one visit, salon, … */
+    const char *refusal_state; /* pending | approved | rejected: refusal reports */
+    const char *source_kind;   /* with source_id: the cases raised at one visit, salon, … */
     int64_t source_id;
     const char *from, *to; /* accepted on, YYYY-MM-DD inclusive */
     const char *sort_key;
     bool desc;
     int64_t limit, offset;
+    bool detail; /* items carry case_get's detail columns too (body, contact, data, reply,
+                    evaluation, reason …), not its timeline or actions */
 } case_list_q;
 
 ftz_rc case_list(ftz_ctx *c, const case_kind *k, const case_list_q *q, json_t **items,

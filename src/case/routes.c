@@ -100,6 +100,9 @@ void case_h_list(ftz_ctx *c, const case_kind *k)
     q.priority = ftz_qry_enum(c, "priority", set, list);
     q.firm_id = ftz_qry_id(c, "firm_id");
     q.lead_dept_id = ftz_qry_id(c, "lead_dept_id");
+    static const char *const refusal_states[] = {"pending", "approved", "rejected", NULL};
+    q.refusal_state =
+        ftz_qry_enum(c, "refusal_state", refusal_states, "pending, approved, rejected");
     q.source_kind = ftz_qry_text(c, "source_kind", 32);
     q.source_id = ftz_qry_id(c, "source_id");
     q.from = qry_date(c, "from");

@@ -123,3 +123,30 @@ ALTER TABLE cases ADD COLUMN refusal_note TEXT;
 ALTER TABLE cases ADD COLUMN level_history TEXT;     -- JSON array of the ladder steps taken
 CREATE INDEX cases_source ON cases (source_kind, source_id);
 CREATE INDEX cases_kind_root_cause ON cases (kind, root_cause);
+
+-- migration: 5 the built-in roles' new default permissions (the window, commissioners, the
+-- start-up package, visits, salons, financing)
+-- As migration 2: granted once on a database made before these existed; on a new database the
+-- roles do not exist yet here and auth_roles_seed gives them the same defaults.
+INSERT INTO role_permissions (role_id, permission)
+SELECT r.id, p.permission FROM roles r JOIN (
+  SELECT 'leader' AS role, 'window.read' AS permission
+  UNION ALL SELECT 'leader', 'window.supervise' UNION ALL SELECT 'leader', 'financing.read'
+  UNION ALL SELECT 'leader', 'visit.read' UNION ALL SELECT 'leader', 'visit.write'
+  UNION ALL SELECT 'staff', 'window.read' UNION ALL SELECT 'staff', 'window.handle'
+  UNION ALL SELECT 'staff', 'firm.package' UNION ALL SELECT 'staff', 'financing.match'
+  UNION ALL SELECT 'staff', 'financing.need' UNION ALL SELECT 'staff', 'financing.read'
+  UNION ALL SELECT 'staff', 'visit.read' UNION ALL SELECT 'staff', 'visit.write'
+  UNION ALL SELECT 'commissioner', 'window.read' UNION ALL SELECT 'commissioner', 'window.file'
+  UNION ALL SELECT 'commissioner', 'firm.package' UNION ALL SELECT 'commissioner', 'firm.workspace'
+  UNION ALL SELECT 'commissioner', 'financing.match' UNION ALL SELECT 'commissioner', 'financing.need'
+  UNION ALL SELECT 'commissioner', 'financing.read' UNION ALL SELECT 'commissioner', 'visit.read'
+  UNION ALL SELECT 'commissioner', 'visit.write'
+  UNION ALL SELECT 'dispatcher', 'window.read' UNION ALL SELECT 'dispatcher', 'window.handle'
+  UNION ALL SELECT 'dispatcher', 'window.supervise' UNION ALL SELECT 'dispatcher', 'visit.read'
+  UNION ALL SELECT 'firm', 'window.read' UNION ALL SELECT 'firm', 'window.file'
+  UNION ALL SELECT 'firm', 'window.evaluate' UNION ALL SELECT 'firm', 'financing.need'
+  UNION ALL SELECT 'firm', 'financing.read'
+) p ON p.role = r.name
+WHERE r.builtin = 1
+ON CONFLICT (role_id, permission) DO NOTHING;

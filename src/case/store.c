@@ -737,6 +737,10 @@ ftz_rc case_file(ftz_ctx *c, const case_kind *k, const case_in *in, int64_t *id)
     if (rc) goto fail;
     json_t *after = json_pack("{s:s,s:s,s:I,s:s,s:s}", "code", code, "state", k->initial, "firm_id",
                               (json_int_t)firm_id, "channel", in->channel, "title", in->title);
+    if (in->source_kind) {
+        json_object_set_new(after, "source_kind", json_string(in->source_kind));
+        json_object_set_new(after, "source_id", json_integer(in->source_id));
+    }
     rc = ftz_audit_id(c, ftz_arena_printf(c->arena, "%s.file", k->kind), k->kind, *id, NULL, after);
     json_decref(after);
     if (rc) goto fail;
@@ -1084,7 +1088,7 @@ static ftz_rc apply(ftz_ctx *c, const case_kind *k, crow *r, const case_event_de
     const case_deadline_def *dl = case_deadline_find(k, r->category, r->priority);
     if (strcmp(n, "assess") == 0) {
         r->category = e->category;
-        r->topic = e->topic;
+        if (e->topic) r->topic = e->topic; /* the topic filed with stays unless changed */
         r->priority = e->priority;
         r->lead_dept = e->lead_dept;
         r->assessed_at = now;
@@ -1374,8 +1378,10 @@ static ftz_rc fire_loaded(ftz_ctx *c, const case_kind *k, crow *r, int64_t versi
     json_t *data = event_data(&e);
     if (strcmp(event, "escalate") == 0 && r->escalated_dept)
         json_object_set_new(data, "dept_id", json_integer(r->escalated_dept));
+    if (strcmp(event, "raise") == 0 && r->category)
+        json_object_set_new(data, "category", json_string(r->category));
     if (r->deadline_on && (strcmp(event, "assess") == 0 || strcmp(event, "grant_extension") == 0 ||
-                           strcmp(event, "reopen") == 0))
+                           strcmp(event, "reopen") == 0 || strcmp(event, "raise") == 0))
         json_object_set_new(data, "deadline_on", json_string(r->deadline_on));
     rc = add_event(c, r->id, now, event, from, r->state, e.note, data);
     if (!rc && strcmp(event, "merge") == 0) {
@@ -1496,6 +1502,10 @@ ftz_rc case_list(ftz_ctx *c, const case_kind *k, const case_list_q *lq, json_t *
         ftz_q_sql(&where, " AND cs.lead_dept_id = ?");
         ftz_q_int(&where, lq->lead_dept_id);
     }
+    if (lq->refusal_state && *lq->refusal_state) {
+        ftz_q_sql(&where, " AND cs.refusal_state = ?");
+        ftz_q_text(&where, lq->refusal_state);
+    }
     if (lq->source_kind && *lq->source_kind) {
         ftz_q_sql(&where, " AND cs.source_kind = ?");
         ftz_q_text(&where, lq->source_kind);
@@ -1550,36 +1560,53 @@ ftz_rc case_list(ftz_ctx *c, const case_kind *k, const case_list_q *lq, json_t *
          * requests (demand.assess); dispatched or in hand in its department (handle); replies
          * to evaluate (evaluate). */
         ftz_q_sql(&where, " AND (1 = 0");
-        char perm[64];
-        snprintf(perm, sizeof perm, "%s.assess", k->kind);
-        if (ftz_can(p, perm))
-            ftz_q_sql(&where, " OR cs.state IN ('accepted', 'assessed', 'returned') OR "
-                              "(cs.ext_days IS NOT NULL AND cs.state IN ('dispatched', "
+        /* the permissions come from the kind's own events */
+        const case_event_def *ev_assess = case_event_find(k, "assess");
+        const case_event_def *ev_receive = case_event_find(k, "receive");
+        const case_event_def *ev_eval = case_event_find(k, "evaluate");
+        const case_event_def *ev_grant = case_event_find(k, "grant_extension");
+        const case_event_def *ev_approve = case_event_find(k, "approve_refusal");
+        const char *tree = p->dept_path ? ftz_arena_printf(c->arena, "%s%%", p->dept_path) : NULL;
+        bool wide = p->system || p->scope == FTZ_SCOPE_ALL;
+        if (ev_assess && ev_assess->perm && ftz_can(p, ev_assess->perm)) {
+            /* coordinators: zone-wide with scope all, else what their department accepted */
+            if (wide) {
+                ftz_q_sql(&where, " OR cs.state IN ('accepted', 'assessed', 'returned')");
+            } else if (tree) {
+                ftz_q_sql(&where, " OR (cs.state IN ('accepted', 'assessed', 'returned') AND "
+                                  "cs.accept_dept_id IN (SELECT id FROM departments WHERE path "
+                                  "LIKE ? ESCAPE '\\'))");
+                ftz_q_text(&where, tree);
+            }
+        }
+        if (ev_grant && ev_grant->perm && ftz_can(p, ev_grant->perm))
+            ftz_q_sql(&where, " OR (cs.ext_days IS NOT NULL AND cs.state IN ('dispatched', "
                               "'handling', 'returned'))");
-        snprintf(perm, sizeof perm, "%s.handle", k->kind);
-        if (ftz_can(p, perm)) {
-            if (p->system || p->scope == FTZ_SCOPE_ALL) {
-                ftz_q_sql(&where, " OR cs.state IN ('dispatched', 'handling')");
-            } else if (p->dept_path) {
+        if (ev_approve && ev_approve->perm && ftz_can(p, ev_approve->perm))
+            ftz_q_sql(&where, " OR cs.refusal_state = 'pending'");
+        if (ev_receive && ev_receive->perm && ftz_can(p, ev_receive->perm)) {
+            /* handlers: what is dispatched to or in hand in their department's tree */
+            if (tree) {
                 ftz_q_sql(&where, " OR (cs.state IN ('dispatched', 'handling') AND "
                                   "cs.lead_dept_id IN (SELECT id FROM departments WHERE path "
                                   "LIKE ? ESCAPE '\\'))");
-                ftz_q_text(&where, ftz_arena_printf(c->arena, "%s%%", p->dept_path));
+                ftz_q_text(&where, tree);
+            } else if (wide) {
+                ftz_q_sql(&where, " OR cs.state IN ('dispatched', 'handling')");
             }
         }
-        snprintf(perm, sizeof perm, "%s.evaluate", k->kind);
-        if (ftz_can(p, perm)) {
-            /* the firm rates its replies; staff make the follow-up call of the demands they
+        if (ev_eval && ev_eval->perm && ftz_can(p, ev_eval->perm)) {
+            /* the firm rates its replies; staff make the follow-up call of the cases they
              * own or their department accepted */
             if (p->system || p->scope == FTZ_SCOPE_OWN_FIRM) {
                 ftz_q_sql(&where, " OR cs.state = 'replied'");
             } else {
                 ftz_q_sql(&where, " OR (cs.state = 'replied' AND (cs.owner_id = ?");
                 ftz_q_int(&where, p->user_id);
-                if (p->dept_path) {
+                if (tree) {
                     ftz_q_sql(&where, " OR cs.accept_dept_id IN (SELECT id FROM departments "
                                       "WHERE path LIKE ? ESCAPE '\\')");
-                    ftz_q_text(&where, ftz_arena_printf(c->arena, "%s%%", p->dept_path));
+                    ftz_q_text(&where, tree);
                 }
                 ftz_q_sql(&where, "))");
             }
@@ -1625,7 +1652,7 @@ ftz_rc case_list(ftz_ctx *c, const case_kind *k, const case_list_q *lq, json_t *
     if ((rc = ftz_q_prepare(c->db, &q, &st))) return rc;
     json_t *arr = json_array();
     while ((n = ftz_stmt_next(st)) == 1)
-        json_array_append_new(arr, row_json(c, k, st, now, false));
+        json_array_append_new(arr, row_json(c, k, st, now, lq->detail));
     ftz_stmt_done(st);
     if (n < 0) {
         json_decref(arr);

@@ -40,12 +40,17 @@ void firm_in_normalize(ftz_arena *a, firm_in *in);
  * nothing else broke); the verdict is c->err.rc. Returns FTZ_OK when the check could be made,
  * else the database failure. */
 ftz_rc firm_check_new(ftz_ctx *c, const firm_in *in) FTZ_WUR;
-/* firm_check_new, then one transaction: the row and its audit row ("firm.create"). */
+/* firm_check_new, then one transaction: the row, its commissioner — the one given, or, when
+ * none is and the setting firm.auto_assign is on, one chosen by load and industry
+ * (firm/commissioner.h, audited "commissioner.auto_assign") — with its assignment row, the
+ * start-up package's rows, and the audit row ("firm.create"). */
 ftz_rc firm_create(ftz_ctx *c, const firm_in *in, int64_t *id) FTZ_WUR;
-/* Inserts n firms that passed firm_check_new in ONE write transaction, audited per batch
+/* Inserts n firms that passed firm_check_new in ONE write transaction (each with its
+ * commissioner and start-up package as firm_create does), audited per batch
  * (DESIGN.md §6): one audit row, action "firm.import", entity "firm" without an id, whose
  * after is batch (not stolen; NULL = {}) with "inserted" (n) and "id_runs" ([[first, last],
- * …] of the new ids) added. ids receives the n new ids. A credit code registered meanwhile
+ * …] of the new ids) added, and "commissioners" ({auto_assigned, unassigned}) when
+ * firm.auto_assign is on. ids receives the n new ids. A credit code registered meanwhile
  * fails the whole batch with FTZ_ECONFLICT (nothing is written): check again and retry. */
 ftz_rc firm_create_many(ftz_ctx *c, const firm_in *rows, size_t n, json_t *batch,
                         int64_t *ids) FTZ_WUR;
@@ -55,7 +60,8 @@ ftz_rc firm_get(ftz_ctx *c, int64_t id, json_t **out) FTZ_WUR;
 bool firm_exists(ftz_ctx *c, int64_t id);
 ftz_rc firm_find_by_code(ftz_ctx *c, const char *credit_code, int64_t *id) FTZ_WUR;
 /* Partial update of name_zh, name_ru, name_en, status, commissioner_id, department_id;
- * version must match (FTZ_ESTALE). */
+ * version must match (FTZ_ESTALE). A changed commissioner_id is recorded in the assignment
+ * history (firm_commissioner_record). */
 ftz_rc firm_update(ftz_ctx *c, int64_t id, int64_t version, json_t *patch) FTZ_WUR;
 
 typedef struct firm_list_q {

@@ -27,9 +27,12 @@ static const ftz_export_col_i18n firm_cols[] = {
     {"created_at", "登记时间", "Создано", "Created", FTZ_COL_TIME, 22},
 };
 
-static const char *const firm_fields[] = {"credit_code",   "name_zh", "name_ru",
-                                          "name_en",       "status",  "commissioner_id",
-                                          "department_id", "version", NULL};
+/* What POST /api/v1/firms accepts: the registry's fields and the firm's details (industry
+ * among them: the commissioner chosen at registration matches it). */
+static const char *const firm_fields[] = {
+    "credit_code",   "name_zh",       "name_ru",       "name_en",      "status",  "commissioner_id",
+    "department_id", "industry",      "customs_code",  "cross_border", "address", "legal_rep",
+    "contact_name",  "contact_phone", "contact_email", "version",      NULL};
 
 static void h_list(ftz_ctx *c)
 {

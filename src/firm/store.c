@@ -10,6 +10,7 @@
 #include "core/platform.h"
 #include "core/utf8.h"
 #include "db/db.h"
+#include "firm/commissioner.h"
 #include "firm/uscc.h"
 
 #include <stdio.h>
@@ -319,6 +320,13 @@ ftz_rc firm_create(ftz_ctx *c, const firm_in *in, int64_t *id)
     if (rc) return rc;
     rc = insert_row(c, in, now, id);
     if (rc) goto fail;
+    /* The commissioner (given, or chosen now) and the start-up package (commissioner.h). */
+    firm_reg reg;
+    int64_t assigned;
+    rc = firm_reg_begin(c, &reg);
+    if (rc) goto fail;
+    rc = firm_reg_firm(c, &reg, *id, in, now, true, &assigned);
+    if (rc) goto fail;
     /* Read back unscoped: the creator may not be in the firm's scope. */
     ftz_principal *saved = c->who;
     ftz_principal sys = {.system = true, .username = "system"};
@@ -344,8 +352,14 @@ ftz_rc firm_create_many(ftz_ctx *c, const firm_in *rows, size_t n, json_t *batch
     ftz_db_now(now);
     ftz_rc rc = ftz_db_begin(c->db);
     if (rc) return rc;
+    firm_reg reg;
+    rc = firm_reg_begin(c, &reg);
+    if (rc) goto fail;
     for (size_t i = 0; i < n; i++) {
         rc = insert_row(c, &rows[i], now, &ids[i]);
+        if (rc) goto fail;
+        int64_t assigned;
+        rc = firm_reg_firm(c, &reg, ids[i], &rows[i], now, false, &assigned);
         if (rc) goto fail;
     }
     /* The new ids as runs [first, last]: one run when nothing else inserted meanwhile. */
@@ -360,6 +374,10 @@ ftz_rc firm_create_many(ftz_ctx *c, const firm_in *rows, size_t n, json_t *batch
     json_t *after = batch ? json_copy(batch) : json_object();
     json_object_set_new(after, "inserted", json_integer((json_int_t)n));
     json_object_set_new(after, "id_runs", runs);
+    if (reg.auto_assign)
+        json_object_set_new(after, "commissioners",
+                            json_pack("{s:I,s:I}", "auto_assigned", (json_int_t)reg.auto_assigned,
+                                      "unassigned", (json_int_t)reg.unassigned));
     rc = ftz_audit(c, "firm.import", "firm", NULL, NULL, after);
     json_decref(after);
     if (rc) goto fail;
@@ -458,6 +476,11 @@ ftz_rc firm_update(ftz_ctx *c, int64_t id, int64_t version, json_t *patch)
                  (long long)json_integer_value(json_object_get(before, "version")));
         rc = ftz_err_set(&c->err, FTZ_ESTALE, "stale", cur);
         goto fail;
+    }
+    /* A new commissioner by this edit: the assignment history and the package follow. */
+    if (comm != json_integer_value(json_object_get(before, "commissioner_id"))) {
+        rc = firm_commissioner_record(c, id, comm, "edit: the firm record's commissioner_id", now);
+        if (rc) goto fail;
     }
     json_t *after;
     rc = firm_get(c, id, &after);

@@ -22,7 +22,7 @@ static const case_state_def states[] = {
     {"returned", "已退回", "Возвращено", "Returned", true, true},
     {"handling", "办理中", "В работе", "In progress", true, true},
     {"replied", "已办结待核实", "Решено, ждёт проверки", "Closed, to verify", true, false},
-    {"closed", "已核实", "Проверено", "Verified", false, false},
+    {"closed", "已结案", "Закрыто", "Closed", false, false},
     {"archived", "已归档", "В архиве", "Archived", false, false},
     {"merged", "已并案", "Объединено", "Merged", false, false},
 };

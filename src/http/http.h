@@ -24,6 +24,12 @@ enum {
     FTZ_ROUTE_EXPORT = 1 << 0,   /* also answers PATH.xlsx and PATH.csv (c->req ext) */
     FTZ_ROUTE_RAW_BODY = 1 << 1, /* body is bytes (uploads), not JSON */
     FTZ_ROUTE_NO_CSRF = 1 << 2,  /* a cookie write without CSRF token (log-in only) */
+    /* An adapter for an outside standard (Open311): the server neither authenticates the
+     * caller nor checks perm — the handler resolves the API token its standard carries
+     * (auth_resolve_token: an api_key parameter, or Bearer), checks perm itself and answers
+     * refusals in its standard's error format. Cookies are not consulted, so no CSRF. perm
+     * must name a real permission (ftz_router_check). */
+    FTZ_ROUTE_API_KEY = 1 << 3,
 };
 
 typedef struct ftz_route {

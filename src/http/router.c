@@ -1,6 +1,9 @@
 /* router.c — method + path pattern → route (DESIGN.md §3).
  *
- * Patterns are literal segments and {name} parameters: "/api/v1/users/{id}/roles". A route
+ * Patterns are literal segments and {name} parameters: "/api/v1/users/{id}/roles". A
+ * parameter may be followed by a literal suffix in its segment, "{code}.json", which the
+ * path must end with and which is not part of the value (for adapters whose standard puts
+ * the format in the path: /open311/v2/services/{service_code}.json). A route
  * flagged FTZ_ROUTE_EXPORT also matches the path with a ".xlsx" or ".csv" suffix on its last
  * segment, handing the suffix to the handler. Matching walks the table in order; the tables
  * are small (hundreds), so a linear scan over pre-split segments costs microseconds. */
@@ -33,6 +36,14 @@ extern const ftz_route window_routes[];
 extern const size_t window_nroutes;
 extern const ftz_route demand_routes[];
 extern const size_t demand_nroutes;
+extern const ftz_route outreach_routes[];
+extern const size_t outreach_nroutes;
+extern const ftz_route financing_routes[];
+extern const size_t financing_nroutes;
+extern const ftz_route commissioner_routes[];
+extern const size_t commissioner_nroutes;
+extern const ftz_route open311_routes[];
+extern const size_t open311_nroutes;
 
 static ftz_route *all;
 static size_t nall;
@@ -63,9 +74,11 @@ static void build(void)
         const ftz_route *r;
         size_t n;
     } parts[] = {
-        {ftz_core_routes, ftz_core_nroutes}, {auth_routes, auth_nroutes},
-        {firm_routes, firm_nroutes},         {demand_routes, demand_nroutes},
-        {window_routes, window_nroutes},
+        {ftz_core_routes, ftz_core_nroutes},   {auth_routes, auth_nroutes},
+        {firm_routes, firm_nroutes},           {commissioner_routes, commissioner_nroutes},
+        {demand_routes, demand_nroutes},       {outreach_routes, outreach_nroutes},
+        {financing_routes, financing_nroutes}, {window_routes, window_nroutes},
+        {open311_routes, open311_nroutes},
     };
     for (size_t i = 0; i < FTZ_COUNTOF(parts); i++)
         nall += parts[i].n;
@@ -96,6 +109,11 @@ ftz_rc ftz_router_check(char *errbuf, size_t errlen)
         if (!r[i].perm || !*r[i].perm) {
             snprintf(errbuf, errlen, "route %s %s declares no permission", r[i].method,
                      r[i].pattern);
+            return FTZ_EINTERNAL;
+        }
+        if ((r[i].flags & FTZ_ROUTE_API_KEY) && r[i].perm[0] == '@') {
+            snprintf(errbuf, errlen, "route %s %s authenticates by API key but names no permission",
+                     r[i].method, r[i].pattern);
             return FTZ_EINTERNAL;
         }
         for (size_t j = 0; j < i; j++) {
@@ -133,10 +151,15 @@ static bool match(const compiled *t, const compiled *p, ftz_req *r, ftz_arena *a
                 }
             }
         }
-        if (tl > 2 && ts[0] == '{' && ts[tl - 1] == '}') {
-            if (pl == 0 || np >= FTZ_HTTP_MAX_PARAMS) return false;
-            r->params[np].name = ftz_arena_strndup(a, ts + 1, tl - 2);
-            r->params[np].value = ftz_arena_strndup(a, ps, pl);
+        const char *close = tl > 2 && ts[0] == '{' ? memchr(ts, '}', tl) : NULL;
+        if (close && close > ts + 1) {
+            /* {name} and the literal suffix after it, if any */
+            size_t nl = (size_t)(close - ts - 1);
+            size_t sl = tl - nl - 2;
+            if (pl <= sl || memcmp(ps + pl - sl, close + 1, sl) != 0) return false;
+            if (np >= FTZ_HTTP_MAX_PARAMS) return false;
+            r->params[np].name = ftz_arena_strndup(a, ts + 1, nl);
+            r->params[np].value = ftz_arena_strndup(a, ps, pl - sl);
             np++;
         } else if (tl != pl || memcmp(ts, ps, tl) != 0) {
             return false;

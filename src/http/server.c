@@ -453,7 +453,8 @@ static void handle_api(ftz_ctx *c)
         return;
     }
     r->route = route;
-    if (strcmp(route->perm, FTZ_PERM_PUBLIC) != 0) {
+    /* An adapter's route authenticates by its own standard (FTZ_ROUTE_API_KEY). */
+    if (strcmp(route->perm, FTZ_PERM_PUBLIC) != 0 && !(route->flags & FTZ_ROUTE_API_KEY)) {
         bool via_cookie = false;
         const char *csrf = NULL;
         ftz_rc rc = auth_resolve(c, &via_cookie, &csrf);
@@ -560,7 +561,8 @@ static void on_request(struct evhttp_request *ev, void *arg)
     }
 
     if (strcmp(req.path, "/healthz") == 0 || strcmp(req.path, "/readyz") == 0 ||
-        strcmp(req.path, "/metrics") == 0 || strncmp(req.path, "/api/", 5) == 0) {
+        strcmp(req.path, "/metrics") == 0 || strncmp(req.path, "/api/", 5) == 0 ||
+        strncmp(req.path, "/open311/", 9) == 0) {
         handle_api(&c);
     } else if (strcmp(req.method, "GET") == 0 || strcmp(req.method, "HEAD") == 0) {
         ftz_static_serve(&c, w->conf->web_dir);

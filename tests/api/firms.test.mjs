@@ -28,6 +28,10 @@ const KEEPER = 'invest-registrar'; // firm.admin + firm.edit + firm.read, scope 
 h.setup(async () => {
   v = demoVars(h);
   const admin = await h.login('admin');
+  // This file checks scopes against fixed assignments: firms registered here get no
+  // commissioner automatically (commissioners.test.mjs tests the automatic assignment).
+  const off = await admin.patch('/api/v1/settings', { 'firm.auto_assign': false });
+  expectStatus(off, 200);
   // a firm looked after by Customs: outside INVEST's tree
   const f = await admin.post('/api/v1/firms', { credit_code: newCreditCode(), name_zh: '海关监管企业', department_id: v.d_CUSTOMS });
   expectStatus(f, 201);

@@ -2,8 +2,10 @@
 // request without credentials (401) unless it is public, and EVERY route that names a
 // permission refuses a signed-in user who lacks it (403, naming the permission) — before
 // looking at the body or the record. Routes for any signed-in user and public routes let
-// them through. The area files test each route's behaviour; this one guarantees no route
-// was left open.
+// them through. Adapter routes that authenticate by their standard's api_key (`api_key:
+// true`: Open311) refuse the same callers — no key, a cookie, a key without the permission —
+// with their standard's 403. The area files test each route's behaviour; this one guarantees
+// no route was left open.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_PASSWORD, useServer, demoVars, routeTable, expectProblem } from './lib.mjs';
@@ -52,7 +54,22 @@ test('`ftz routes --json` lists the routes, each with a method, a path and a per
     seen.add(k);
   }
   const publicOnes = routes.filter((r) => r.permission === '@public').map((r) => `${r.method} ${r.path}`).sort();
-  assert.deepEqual(publicOnes, ['GET /healthz', 'GET /metrics', 'GET /readyz', 'POST /api/v1/session'], 'only these are public');
+  assert.deepEqual(
+    publicOnes,
+    [
+      'GET /healthz',
+      'GET /metrics',
+      'GET /open311/v2/services.json',
+      'GET /open311/v2/services.xml',
+      'GET /open311/v2/services/{service_code}.json',
+      'GET /open311/v2/services/{service_code}.xml',
+      'GET /readyz',
+      'POST /api/v1/session',
+    ],
+    'only these are public (the Open311 service catalogue is public by the standard)',
+  );
+  // An adapter route that authenticates by its standard's api_key still names a permission.
+  for (const r of routes.filter((x) => x.api_key)) assert.match(r.permission, /^[a-z]+(\.[a-z]+)+$/, JSON.stringify(r));
 });
 
 /** A concrete URL for a pattern: ids → 1, names → a real one. */
@@ -81,6 +98,35 @@ for (const r of routes) {
       test(`public: anonymous ${r.method} ${url} is let through`, async () => {
         const res = await call(h.anon(), r.method, url);
         assert.ok(![401, 403].includes(res.status), `${res.status} ${res.text.slice(0, 300)}`);
+      });
+      continue;
+    }
+    if (r.api_key) {
+      // An adapter (Open311): its standard's refusal, 403 with [{code, description}], for no
+      // key, a signed-in cookie (not a key), and a key without the permission.
+      const refused = (res) => {
+        assert.equal(res.status, 403, `${res.status} ${res.text.slice(0, 300)}`);
+        if (url.endsWith('.json')) {
+          assert.ok(Array.isArray(res.body) && res.body[0].code === 403, res.text.slice(0, 300));
+        } else {
+          assert.match(res.text, /<errors><error><code>403<\/code>/);
+        }
+      };
+      const callForm = (client, headers = {}) =>
+        client.request(r.method, url, r.method === 'GET' ? { headers } : { body: '', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+      test(`403 without an api_key: ${r.method} ${url}`, async () => {
+        refused(await callForm(h.anon()));
+      });
+      test(`a cookie session is no api_key (403): ${r.method} ${url}`, async () => {
+        refused(await callForm(await h.as('admin')));
+      });
+      test(`an api_key without ${r.permission} is refused (403): ${r.method} ${url}`, async () => {
+        const staff = await h.as('staff');
+        const t = await staff.post('/api/v1/tokens', { name: `probe-${r.method}-${url}`.slice(0, 100), permissions: ['firm.read'] });
+        assert.equal(t.status, 201, t.text);
+        const res = await callForm(h.bearer(t.body.secret));
+        refused(res);
+        assert.ok(res.text.includes(r.permission), `the refusal names ${r.permission}: ${res.text.slice(0, 300)}`);
       });
       continue;
     }

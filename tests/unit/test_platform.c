@@ -145,7 +145,7 @@ static void test_settings_set_and_audit(void **state)
     json_decref(o);
     assert_int_equal(ftz_setting_get(&f->c, "nope", &o), FTZ_ENOTFOUND);
     assert_int_equal(ftz_settings_list(&f->c, &o), FTZ_OK);
-    assert_int_equal(json_array_size(o), 13);
+    assert_int_equal(json_array_size(o), 15);
     json_t *first = json_array_get(o, 0);
     assert_string_equal(json_string_value(json_object_get(first, "name")), "auth.argon2_opslimit");
     assert_int_equal(json_integer_value(json_object_get(first, "value")), 3);

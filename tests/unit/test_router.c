@@ -1,5 +1,6 @@
-/* test_router.c — method + path matching, path parameters, the export suffix, 405 detection,
- * and the route table's own invariants (every route declares a permission, none twice). */
+/* test_router.c — method + path matching, path parameters (also with a literal suffix, as
+ * Open311's "{service_code}.json"), the export suffix, 405 detection, and the route table's
+ * own invariants (every route declares a permission, none twice). */
 #include "core/ftz_setup.h"
 #include "core/arena.h"
 #include "core/conf.h"
@@ -72,6 +73,63 @@ static void test_match(void **state)
     ftz_arena_free(a);
 }
 
+/* A parameter with a literal suffix in its segment ("{service_code}.json"): the path must end
+ * with the suffix, the value is what comes before it, and it must not be empty. */
+static void test_param_suffix(void **state)
+{
+    (void)state;
+    ftz_arena *a = ftz_arena_new();
+    ftz_req r;
+    bool mm;
+    char allow[128];
+    static const struct {
+        const char *method, *path, *pattern, *param, *value;
+    } cases[] = {
+        {"GET", "/open311/v2/services/customs.json", "/open311/v2/services/{service_code}.json",
+         "service_code", "customs"},
+        {"GET", "/open311/v2/services/customs.xml", "/open311/v2/services/{service_code}.xml",
+         "service_code", "customs"},
+        {"GET", "/open311/v2/services/a.xml.json", "/open311/v2/services/{service_code}.json",
+         "service_code", "a.xml"},
+        {"GET", "/open311/v2/requests/42.xml", "/open311/v2/requests/{service_request_id}.xml",
+         "service_request_id", "42"},
+        {"HEAD", "/open311/v2/requests/42.json", "/open311/v2/requests/{service_request_id}.json",
+         "service_request_id", "42"},
+        /* literal segments with a dot are plain literals */
+        {"GET", "/open311/v2/services.json", "/open311/v2/services.json", NULL, NULL},
+        {"POST", "/open311/v2/requests.xml", "/open311/v2/requests.xml", NULL, NULL},
+        /* no suffix, another suffix, an empty value, a suffix only in the middle */
+        {"GET", "/open311/v2/services/customs", NULL, NULL, NULL},
+        {"GET", "/open311/v2/services/customs.csv", NULL, NULL, NULL},
+        {"GET", "/open311/v2/services/.json", NULL, NULL, NULL},
+        {"GET", "/open311/v2/services/customs.jsonx", NULL, NULL, NULL},
+        {"GET", "/open311/v2/services/customs.JSON", NULL, NULL, NULL},
+        {"GET", "/open311/v2/services.csv", NULL, NULL, NULL},
+    };
+    for (size_t i = 0; i < FTZ_COUNTOF(cases); i++) {
+        const ftz_route *rt = route(a, &r, cases[i].method, cases[i].path, &mm, allow);
+        if (!cases[i].pattern) {
+            if (rt) fail_msg("case %zu (%s) matched %s", i, cases[i].path, rt->pattern);
+            continue;
+        }
+        if (!rt) fail_msg("case %zu (%s) did not match", i, cases[i].path);
+        assert_string_equal(rt->pattern, cases[i].pattern);
+        assert_null(r.ext);
+        if (cases[i].param) {
+            assert_int_equal(r.nparams, 1);
+            assert_string_equal(r.params[0].name, cases[i].param);
+            assert_string_equal(r.params[0].value, cases[i].value);
+        } else {
+            assert_int_equal(r.nparams, 0);
+        }
+    }
+    /* the suffix route under another method: 405 */
+    assert_null(route(a, &r, "DELETE", "/open311/v2/services/customs.json", &mm, allow));
+    assert_true(mm);
+    assert_string_equal(allow, "GET");
+    ftz_arena_free(a);
+}
+
 static void test_table(void **state)
 {
     (void)state;
@@ -84,6 +142,8 @@ static void test_table(void **state)
         assert_non_null(r[i].perm);
         assert_true(r[i].pattern[0] == '/');
         assert_non_null(r[i].handler);
+        /* an adapter's own authentication still names a real permission */
+        if (r[i].flags & FTZ_ROUTE_API_KEY) assert_true(r[i].perm[0] != '@');
     }
 }
 
@@ -128,6 +188,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_match),
+        cmocka_unit_test(test_param_suffix),
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_conf_precedence),
     };

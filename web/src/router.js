@@ -51,6 +51,45 @@ const routes = [
         component: () => import('./pages/DemandDetailPage.vue'),
         meta: { perm: 'demand.read' },
       },
+      // The "can't-get-it-done" window (办不成事窗口): the desk, the case library and one case.
+      // /window/library is matched before /window/:id (a number).
+      { path: 'window', name: 'window', component: () => import('./pages/WindowDeskPage.vue'), meta: { perm: 'window.read' } },
+      {
+        path: 'window/library',
+        name: 'window-library',
+        component: () => import('./pages/WindowLibraryPage.vue'),
+        meta: { perm: 'window.read' },
+      },
+      {
+        path: 'window/:id(\\d+)',
+        name: 'window-case',
+        component: () => import('./pages/WindowCasePage.vue'),
+        meta: { perm: 'window.read' },
+      },
+      // Chief service commissioners: the workspace (a commissioner's home) and the start-up
+      // package board.
+      {
+        path: 'workspace',
+        name: 'workspace',
+        component: () => import('./pages/CommissionerWorkspacePage.vue'),
+        meta: { perm: 'firm.workspace' },
+      },
+      {
+        path: 'startup-package',
+        name: 'startup-package',
+        component: () => import('./pages/StartupPackagePage.vue'),
+        meta: { perm: 'firm.read' },
+      },
+      // Leader visits, enterprise salons (issues raised there become demands) and financing
+      // matchmaking (firm/outreach.h, firm/financing.h).
+      { path: 'visits', name: 'visits', component: () => import('./pages/VisitsPage.vue'), meta: { perm: 'visit.read' } },
+      { path: 'salons', name: 'salons', component: () => import('./pages/SalonsPage.vue'), meta: { perm: 'visit.read' } },
+      {
+        path: 'financing',
+        name: 'financing',
+        component: () => import('./pages/FinancingPage.vue'),
+        meta: { perm: 'financing.read' },
+      },
       {
         path: 'settings',
         name: 'settings',

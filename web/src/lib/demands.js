@@ -1,113 +1,22 @@
 // demands.js — what the demand pages share (企业诉求, the case engine's first kind): the kind's
-// state machine from GET /api/v1/demands/machine in the UI language (states, events, value
-// sets and their names), the colour of each state, the members each event's form takes, and
-// how rates in basis points are shown. The server decides what a user may do (a demand's
+// state machine from GET /api/v1/demands/machine (lib/cases.js, shared with the other kinds),
+// the members each event's form takes and their words, and the kind as the shared case
+// components take it (DEMAND_KIND). The server decides what a user may do (a demand's
 // `actions`); nothing here re-implements the machine.
-import { computed, ref, watch } from 'vue';
-import { api } from './api.js';
 import { i18n } from '../i18n.js';
 import { session } from '../session.js';
+import { useCaseMachine } from './cases.js';
+
+export { fmtRate, priorityTag, rateValue, stateTag } from './cases.js';
 
 const t = (...a) => i18n.global.t(...a);
 
-// One fetch per language and page load: the machine does not change while the UI runs.
-const cache = new Map();
-
-function fetchMachine(lang) {
-  if (!cache.has(lang)) {
-    cache.set(
-      lang,
-      api.get('/demands/machine').catch((e) => {
-        cache.delete(lang);
-        throw e;
-      }),
-    );
-  }
-  return cache.get(lang);
-}
-
 /**
- * The machine in the UI language, reloaded when the language changes. Helpers name the
- * codes the API answers with (a state, a category …) and list a value set as options.
+ * The demand machine in the UI language, reloaded when the language changes (lib/cases.js).
+ * Helpers name the codes the API answers with (a state, a category …) and list a value set
+ * as options.
  */
-export function useMachine() {
-  const machine = ref(null);
-  const loading = ref(false);
-  async function load() {
-    loading.value = true;
-    try {
-      machine.value = await fetchMachine(i18n.global.locale.value);
-    } catch {
-      machine.value = machine.value || null;
-    } finally {
-      loading.value = false;
-    }
-  }
-  watch(() => i18n.global.locale.value, load);
-
-  const list = (key) => (machine.value && machine.value[key]) || [];
-  const states = computed(() => list('states'));
-  const categories = computed(() => list('categories'));
-  const topics = computed(() => list('topics'));
-  const priorities = computed(() => list('priorities'));
-  const channels = computed(() => list('channels'));
-  const events = computed(() => list('events'));
-
-  const named = (key, code) => {
-    if (code === null || code === undefined || code === '') return '';
-    const hit = list(key).find((v) => v.code === code);
-    return hit ? hit.name : String(code);
-  };
-  function stateName(code) {
-    if (!code) return '';
-    const s = list('states').find((v) => v.name === code);
-    return s ? s.label : code;
-  }
-  function eventName(code) {
-    const e = list('events').find((v) => v.name === code);
-    if (e) return e.label;
-    if (code === 'merged_in') return t('demands.event.mergedIn');
-    return code;
-  }
-  return {
-    machine,
-    loading,
-    load,
-    states,
-    categories,
-    topics,
-    priorities,
-    channels,
-    events,
-    stateName,
-    eventName,
-    categoryName: (c) => named('categories', c),
-    topicName: (c) => named('topics', c),
-    priorityName: (c) => named('priorities', c),
-    channelName: (c) => named('channels', c),
-  };
-}
-
-/** el-tag type of a state: waiting grey, in hand blue/orange, returned red, done green. */
-export function stateTag(state) {
-  return (
-    {
-      accepted: 'info',
-      assessed: 'primary',
-      dispatched: 'primary',
-      returned: 'danger',
-      handling: 'warning',
-      replied: 'success',
-      closed: 'success',
-      merged: 'info',
-    }[state] || 'info'
-  );
-}
-
-/** el-tag type of a priority. */
-export function priorityTag(p) {
-  return { urgent: 'danger', high: 'warning', normal: 'info' }[p] || 'info';
-}
+export const useMachine = () => useCaseMachine('/demands');
 
 /** A firm's own account: the demands page is its portal (its firm's demands only). */
 export const isPortal = () => !!(session.user && session.user.scope === 'own_firm');
@@ -207,11 +116,45 @@ export function actionType(event) {
   return '';
 }
 
-/** A rate in basis points as a percentage (8750 → "87.5%"); '—' when the denominator is 0. */
-export function fmtRate(bp, den) {
-  if (!den) return '—';
-  return `${(Number(bp || 0) / 100).toFixed(1)}%`;
+/** The line an event's dialog opens with (written out so the i18n test finds every key). */
+export function eventIntro(event) {
+  return (
+    {
+      assess: t('demands.intro.assess'),
+      dispatch: t('demands.intro.dispatch'),
+      receive: t('demands.intro.receive'),
+      return: t('demands.intro.return'),
+      request_extension: t('demands.intro.requestExtension'),
+      reply: t('demands.intro.reply'),
+      evaluate: t('demands.intro.evaluate'),
+      reject: t('demands.intro.reject'),
+      withdraw: t('demands.intro.withdraw'),
+      merge: t('demands.intro.merge'),
+    }[event] || ''
+  );
 }
 
-/** The same as a number for a chart (null when undefined: the line leaves a gap). */
-export const rateValue = (bp, den) => (den ? Math.round(Number(bp || 0)) / 100 : null);
+/**
+ * The demand kind as the shared case components take it (DemandEventDialog,
+ * DemandFileDialog, CaseTimeline): its API path, its event forms and their words.
+ */
+export const DEMAND_KIND = {
+  base: '/demands',
+  route: '/demands',
+  forms: EVENT_FORMS,
+  fieldLabel: (key) => fieldLabel(key),
+  actionType,
+  intro: (event) => eventIntro(event),
+  defaults: () => ({}),
+  fileCategory: true,
+  topicRequired: false,
+  text: {
+    fileTitle: () => t('demands.file.title'),
+    fileTopic: () => t('demands.file.topicOptional'),
+    fileLang: () => t('demands.file.lang'),
+    fileSubmit: () => t('demands.file.submit'),
+    fileDone: (code) => t('demands.file.done', { code }),
+    mergeSearch: () => t('demands.mergeSearch'),
+    lowRateHint: () => t('demands.lowRateHint'),
+  },
+};
