@@ -1348,6 +1348,7 @@ ftz_rc demo_history_run(ftz_ctx *c)
         c->who = s.sys;
         c->clock = 0;
         if (rc == FTZ_OK) rc = demo_window_history_run(c);
+        if (rc == FTZ_OK) rc = demo_outreach_history_run(c);
         err_keep(c, keep);
         ftz_rc rc2 = durability(c, false);
         if (rc == FTZ_OK) rc = rc2;

@@ -39,4 +39,9 @@ ftz_rc demo_history_run(ftz_ctx *c) FTZ_WUR;
  * demo_history_run; the accounts and firms of the history must exist. */
 ftz_rc demo_window_history_run(ftz_ctx *c) FTZ_WUR;
 
+/* The commissioners (35, the firms shared out), leader visits and salons whose issues became
+ * demands, and financing (two foreign-trade firms, 11,000,000 yuan) of January–April 2024
+ * (outreach_hist.c). Called by demo_history_run after the demands and the window. */
+ftz_rc demo_outreach_history_run(ftz_ctx *c) FTZ_WUR;
+
 #endif

@@ -97,7 +97,10 @@ test('close to 1,000 demands of 2024-01-02…2024-04-30, every one assessed unle
   assert.equal(demands.items.length, demands.total);
   const m = /(\d+) demands/.exec(h.db.demoOutput);
   assert.ok(m, `the demo's summary line: ${h.db.demoOutput}`);
-  assert.equal(Number(m[1]), demands.total);
+  // the history's own demands, plus the issues raised at visits and salons (outreach line)
+  const raised = /(\d+) issues raised as demands/.exec(h.db.demoOutput);
+  assert.ok(raised, `the outreach summary line: ${h.db.demoOutput}`);
+  assert.equal(Number(m[1]) + Number(raised[1]), demands.total);
   const byState = {};
   let unassessed = 0;
   for (const d of demands.items) {
@@ -232,4 +235,35 @@ test('a second `ftz demo` changes nothing', async () => {
   const admin = await h.login('admin');
   assert.equal(expectList(await admin.get('/api/v1/demands?per_page=1')).total, demands.total);
   assert.equal(expectList(await admin.get('/api/v1/firms?per_page=1')).total, firms.total);
+});
+
+// The rest of the enterprise-services demo (src/demo/window_hist.c, outreach_hist.c): the
+// report's figures, through the API as a leader or the administrator sees them.
+test('the window: 231 firms advised and 117 problems solved, with their denominators', async () => {
+  const admin = await h.login('admin');
+  const all = body200(await admin.get('/api/v1/window-cases/figures?group=all')).rows[0];
+  assert.equal(all.firms, 231, 'firms advised');
+  const topics = body200(await admin.get('/api/v1/window-cases/figures?group=topic')).rows;
+  const problem = topics.find((r) => r.key === 'problem');
+  assert.equal(problem.solved, 117, 'problems solved');
+  assert.ok(problem.evaluated > problem.solved && problem.count > problem.evaluated, 'denominators stated and larger');
+  assert.ok(problem.refused > 0, 'some refused after an approved report');
+  const lib = body200(await admin.get('/api/v1/window-cases/library?per_page=1'));
+  assert.ok(lib.total > 200, 'closed cases filed their root causes in the library');
+});
+
+test('35 commissioners, each looking after firms; visits and salons whose issues became demands; 1100万元 financed for two firms', async () => {
+  const admin = await h.login('admin');
+  const comm = body200(await admin.get('/api/v1/commissioners?per_page=100'));
+  assert.equal(comm.total, 35);
+  assert.ok(comm.items.every((x) => x.firms > 0), 'every commissioner looks after firms');
+  const visits = body200(await admin.get('/api/v1/visits?per_page=1'));
+  assert.ok(visits.total >= 20);
+  const fromVisits = body200(await admin.get('/api/v1/demands?source_kind=visit&per_page=1'));
+  const fromSalons = body200(await admin.get('/api/v1/demands?source_kind=salon&per_page=1'));
+  assert.ok(fromVisits.total > 0 && fromSalons.total > 0, 'issues raised became linked demands');
+  const fin = body200(await admin.get('/api/v1/financing/figures'));
+  assert.equal(fin.granted_fen, 1100000000);
+  assert.equal(fin.granted_words, '1100万元');
+  assert.equal(fin.firms_financed, 2);
 });
