@@ -226,6 +226,11 @@ ftz_rc case_sweep(ftz_ctx *c, const case_kind *k, int64_t now, int64_t *reminded
 ftz_rc case_library(ftz_ctx *c, const case_kind *k, const char *q, const char *root_cause,
                     int64_t limit, int64_t offset, json_t **items, int64_t *total) FTZ_WUR;
 
+/* The body of a kind's periodic sweep job: case_sweep at the job's "now", the counts as the
+ * job's result {reminded, escalated}. A kind registers its own job kind calling this. */
+typedef struct ftz_job ftz_job;
+ftz_rc case_sweep_job(ftz_ctx *c, ftz_job *job, const case_kind *k) FTZ_WUR;
+
 /* The kind as JSON (states, events with permissions, deadline table, value sets) for the UI
  * and the documentation. */
 json_t *case_kind_json(const case_kind *k, const char *lang);

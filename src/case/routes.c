@@ -112,7 +112,7 @@ void case_h_list(ftz_ctx *c, const case_kind *k)
     q.desc = pg.desc;
     q.limit = pg.per_page;
     q.offset = pg.offset;
-    json_t *items;
+    json_t *items = NULL;
     int64_t total;
     ftz_rc rc = case_list(c, k, &q, &items, &total);
     if (rc) {
@@ -151,7 +151,7 @@ void case_h_file(ftz_ctx *c, const case_kind *k, const char *base)
     if (!in.channel && c->who && c->who->scope == FTZ_SCOPE_OWN_FIRM) in.channel = "online";
     if (ftz_reply_input_errors(c)) return;
     int64_t id;
-    json_t *out;
+    json_t *out = NULL;
     ftz_rc rc = case_file(c, k, &in, &id);
     if (!rc) rc = case_get(c, k, id, &out);
     if (rc) {
@@ -165,13 +165,9 @@ void case_h_get(ftz_ctx *c, const case_kind *k)
 {
     int64_t id;
     if (!ftz_path_id(c, "id", &id)) return;
-    json_t *out;
+    json_t *out = NULL;
     ftz_rc rc = case_get(c, k, id, &out);
-    if (rc) {
-        ftz_reply_rc(c, rc);
-        return;
-    }
-    ftz_reply_json(c, 200, out);
+    ftz_reply_ok(c, rc, out);
 }
 
 void case_h_event(ftz_ctx *c, const case_kind *k)
@@ -183,13 +179,9 @@ void case_h_event(ftz_ctx *c, const case_kind *k)
     int64_t version = ftz_jin_int(c, b, "version", true, 1, INT64_MAX, NULL);
     if (ftz_reply_input_errors(c)) return;
     ftz_rc rc = case_fire(c, k, id, version, event, b);
-    json_t *out;
+    json_t *out = NULL;
     if (!rc) rc = case_get(c, k, id, &out);
-    if (rc) {
-        ftz_reply_rc(c, rc);
-        return;
-    }
-    ftz_reply_json(c, 200, out);
+    ftz_reply_ok(c, rc, out);
 }
 
 void case_h_figures(ftz_ctx *c, const case_kind *k)
@@ -201,7 +193,7 @@ void case_h_figures(ftz_ctx *c, const case_kind *k)
     const char *from = qry_date(c, "from");
     const char *to = qry_date(c, "to");
     if (ftz_reply_input_errors(c)) return;
-    json_t *rows;
+    json_t *rows = NULL;
     ftz_rc rc = case_figures(c, k, group ? group : "all", from, to, &rows);
     if (rc) {
         ftz_reply_rc(c, rc);
@@ -245,7 +237,7 @@ void case_h_library(ftz_ctx *c, const case_kind *k)
     const char *list = codes_list(c, k->root_causes, k->nroot_causes, &set);
     const char *root = ftz_qry_enum(c, "root_cause", set, list);
     if (ftz_reply_input_errors(c)) return;
-    json_t *items;
+    json_t *items = NULL;
     int64_t total;
     ftz_rc rc = case_library(c, k, q, root, pg.per_page, pg.offset, &items, &total);
     if (rc) {

@@ -10,6 +10,7 @@
 #include "core/calendar.h"
 #include "core/counter.h"
 #include "core/date.h"
+#include "core/jobs.h"
 #include "core/platform.h"
 #include "core/settings.h"
 #include "core/utf8.h"
@@ -726,10 +727,7 @@ ftz_rc case_file(ftz_ctx *c, const case_kind *k, const case_in *in, int64_t *id)
     ftz_stmt_bind_text(st, now);
     ftz_stmt_bind_text(st, in->source_kind);
     ftz_stmt_bind_id(st, in->source_kind ? in->source_id : 0);
-    int n = ftz_stmt_next(st);
-    *id = n == 1 ? ftz_stmt_int(st, 0) : 0;
-    rc = n == 1 ? FTZ_OK : (ftz_stmt_rc(st) ? ftz_stmt_rc(st) : FTZ_EDB);
-    ftz_stmt_done(st);
+    rc = ftz_stmt_insert_id(st, id);
     if (rc) goto fail;
     json_t *ed = json_pack("{s:s,s:s}", "channel", in->channel, "code", code);
     rc = add_event(c, *id, now, "file", NULL, k->initial, NULL, ed);
@@ -1619,13 +1617,10 @@ ftz_rc case_list(ftz_ctx *c, const case_kind *k, const case_list_q *lq, json_t *
     ftz_q_init(&q, c->arena);
     ftz_q_sql(&q, "SELECT count(*) FROM cases cs WHERE cs.kind = ?");
     ftz_q_append(&q, &where);
-    ftz_stmt *st;
-    ftz_rc rc = ftz_q_prepare(c->db, &q, &st);
+    ftz_rc rc = ftz_q_scalar(c->db, &q, total);
     if (rc) return rc;
-    int n = ftz_stmt_next(st);
-    *total = n == 1 ? ftz_stmt_int(st, 0) : 0;
-    ftz_stmt_done(st);
-    if (n < 0) return FTZ_EDB;
+    ftz_stmt *st;
+    int n;
 
     static const char *const sorts[][2] = {
         {"id", "cs.id"},
@@ -1894,6 +1889,16 @@ out:
     return rc;
 }
 
+ftz_rc case_sweep_job(ftz_ctx *c, ftz_job *job, const case_kind *k)
+{
+    int64_t reminded = 0, escalated = 0;
+    ftz_rc rc = case_sweep(c, k, case_now(c), &reminded, &escalated);
+    if (rc) return rc;
+    ftz_job_set_result(job, json_pack("{s:I,s:I}", "reminded", (json_int_t)reminded, "escalated",
+                                      (json_int_t)escalated));
+    return FTZ_OK;
+}
+
 /* ---- the case library ---- */
 
 ftz_rc case_library(ftz_ctx *c, const case_kind *k, const char *q, const char *root_cause,
@@ -1918,13 +1923,10 @@ ftz_rc case_library(ftz_ctx *c, const case_kind *k, const char *q, const char *r
     ftz_q_sql(&cq, "SELECT count(*) FROM cases cs WHERE cs.kind = ?");
     ftz_q_text(&cq, k->kind);
     ftz_q_append(&cq, &where);
-    ftz_stmt *st;
-    ftz_rc rc = ftz_q_prepare(c->db, &cq, &st);
+    ftz_rc rc = ftz_q_scalar(c->db, &cq, total);
     if (rc) return rc;
-    int n = ftz_stmt_next(st);
-    *total = n == 1 ? ftz_stmt_int(st, 0) : 0;
-    ftz_stmt_done(st);
-    if (n < 0) return FTZ_EDB;
+    ftz_stmt *st;
+    int n;
     ftz_q pq;
     ftz_q_init(&pq, c->arena);
     ftz_q_sql(&pq, ftz_arena_printf(c->arena, "SELECT %s" CASE_FROM, case_cols(c->arena, c->lang)));

@@ -583,3 +583,23 @@ ftz_rc ftz_db_backup(ftz_db *db, const char *path, char *errbuf, size_t errlen)
     }
     return ftz_db_sqlite_backup(db, path, errbuf, errlen);
 }
+
+ftz_rc ftz_stmt_insert_id(ftz_stmt *st, int64_t *id)
+{
+    int r = ftz_stmt_next(st);
+    *id = r == 1 ? ftz_stmt_int(st, 0) : 0;
+    ftz_rc rc = r == 1 ? FTZ_OK : (ftz_stmt_rc(st) ? ftz_stmt_rc(st) : FTZ_EDB);
+    ftz_stmt_done(st);
+    return rc;
+}
+
+ftz_rc ftz_q_scalar(ftz_db *db, const ftz_q *q, int64_t *out)
+{
+    ftz_stmt *st;
+    ftz_rc rc = ftz_q_prepare(db, q, &st);
+    if (rc) return rc;
+    int r = ftz_stmt_next(st);
+    *out = r == 1 ? ftz_stmt_int(st, 0) : 0;
+    ftz_stmt_done(st);
+    return r < 0 ? FTZ_EDB : FTZ_OK;
+}

@@ -73,6 +73,11 @@ bool ftz_stmt_isnull(const ftz_stmt *st, int col);
 int64_t ftz_stmt_int(const ftz_stmt *st, int col);      /* 0 for NULL */
 const char *ftz_stmt_text(const ftz_stmt *st, int col); /* NULL for NULL */
 const void *ftz_stmt_blob(const ftz_stmt *st, int col, size_t *len);
+/* Runs an INSERT … RETURNING id with its parameters bound: stores the id (0 on failure),
+ * finishes the statement, and answers its rc (FTZ_ECONFLICT on a unique or foreign-key
+ * violation, FTZ_EDB otherwise). */
+ftz_rc ftz_stmt_insert_id(ftz_stmt *st, int64_t *id) FTZ_WUR;
+
 /* Copies a text column into the arena (NULL stays NULL). */
 char *ftz_stmt_dup(const ftz_stmt *st, int col, ftz_arena *a);
 
@@ -109,6 +114,8 @@ void ftz_q_text(ftz_q *q, const char *s);
 void ftz_q_append(ftz_q *dst, const ftz_q *src);
 /* Prepares the built SQL (not cached) and binds every parameter in order. */
 ftz_rc ftz_q_prepare(ftz_db *db, const ftz_q *q, ftz_stmt **out) FTZ_WUR;
+/* Runs a built query of one integer result (a list's count(*)): *out = 0 when no row. */
+ftz_rc ftz_q_scalar(ftz_db *db, const ftz_q *q, int64_t *out) FTZ_WUR;
 
 /* The `?` → `$n` rewrite used by the PostgreSQL backend (exposed for unit tests): returns a
  * heap string (ftz_free) and the number of placeholders. Skips '…' literals, "…" names and

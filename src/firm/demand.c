@@ -167,13 +167,7 @@ const size_t demand_nroutes = FTZ_COUNTOF(demand_routes);
 
 static ftz_rc run_sweep(ftz_ctx *c, ftz_job *job)
 {
-    int64_t reminded = 0, escalated = 0;
-    ftz_rc rc = case_sweep(c, &demand_kind, case_now(c), &reminded, &escalated);
-    if (rc) return rc;
-    json_t *res = json_pack("{s:I,s:I}", "reminded", (json_int_t)reminded, "escalated",
-                            (json_int_t)escalated);
-    ftz_job_set_result(job, res);
-    return FTZ_OK;
+    return case_sweep_job(c, job, &demand_kind);
 }
 
 static const ftz_job_kind sweep_kind = {"demand.sweep", run_sweep, NULL, FTZ_JOB_HOURLY, false};

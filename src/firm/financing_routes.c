@@ -99,7 +99,7 @@ static void h_product_list(ftz_ctx *c)
     q.desc = pg.desc;
     q.limit = pg.per_page;
     q.offset = pg.offset;
-    json_t *items;
+    json_t *items = NULL;
     int64_t total;
     ftz_rc rc = financing_product_list(c, &q, &items, &total);
     if (rc) {
@@ -133,7 +133,7 @@ static void h_product_create(ftz_ctx *c)
     in.active = ftz_jin_bool(c, b, "active", false, true) ? 1 : 0;
     if (ftz_reply_input_errors(c)) return;
     int64_t id;
-    json_t *out;
+    json_t *out = NULL;
     ftz_rc rc = financing_product_create(c, &in, &id);
     if (!rc) rc = financing_product_get(c, id, &out);
     if (rc) {
@@ -148,13 +148,9 @@ static void h_product_get(ftz_ctx *c)
 {
     int64_t id;
     if (!ftz_path_id(c, "id", &id)) return;
-    json_t *out;
+    json_t *out = NULL;
     ftz_rc rc = financing_product_get(c, id, &out);
-    if (rc) {
-        ftz_reply_rc(c, rc);
-        return;
-    }
-    ftz_reply_json(c, 200, out);
+    ftz_reply_ok(c, rc, out);
 }
 
 static void h_product_update(ftz_ctx *c)
@@ -189,13 +185,9 @@ static void h_product_update(ftz_ctx *c)
     }
     ftz_rc rc = financing_product_update(c, id, version, patch);
     json_decref(patch);
-    json_t *out;
+    json_t *out = NULL;
     if (!rc) rc = financing_product_get(c, id, &out);
-    if (rc) {
-        ftz_reply_rc(c, rc);
-        return;
-    }
-    ftz_reply_json(c, 200, out);
+    ftz_reply_ok(c, rc, out);
 }
 
 /* ---- needs ---- */
@@ -218,7 +210,7 @@ static void h_need_list(ftz_ctx *c)
     q.desc = pg.desc;
     q.limit = pg.per_page;
     q.offset = pg.offset;
-    json_t *items;
+    json_t *items = NULL;
     int64_t total;
     ftz_rc rc = financing_need_list(c, &q, &items, &total);
     if (rc) {
@@ -249,7 +241,7 @@ static void h_need_create(ftz_ctx *c)
     in.notes = ftz_jin_str(c, b, "notes", false, 2000);
     if (ftz_reply_input_errors(c)) return;
     int64_t id;
-    json_t *out;
+    json_t *out = NULL;
     ftz_rc rc = financing_need_create(c, &in, &id);
     if (!rc) rc = financing_need_get(c, id, &out);
     if (rc) {
@@ -264,13 +256,9 @@ static void h_need_get(ftz_ctx *c)
 {
     int64_t id;
     if (!ftz_path_id(c, "id", &id)) return;
-    json_t *out;
+    json_t *out = NULL;
     ftz_rc rc = financing_need_get(c, id, &out);
-    if (rc) {
-        ftz_reply_rc(c, rc);
-        return;
-    }
-    ftz_reply_json(c, 200, out);
+    ftz_reply_ok(c, rc, out);
 }
 
 static void h_need_update(ftz_ctx *c)
@@ -307,13 +295,9 @@ static void h_need_update(ftz_ctx *c)
     }
     ftz_rc rc = financing_need_update(c, id, version, patch);
     json_decref(patch);
-    json_t *out;
+    json_t *out = NULL;
     if (!rc) rc = financing_need_get(c, id, &out);
-    if (rc) {
-        ftz_reply_rc(c, rc);
-        return;
-    }
-    ftz_reply_json(c, 200, out);
+    ftz_reply_ok(c, rc, out);
 }
 
 /* ---- matches ---- */
@@ -329,7 +313,7 @@ static void h_match_create(ftz_ctx *c)
     const char *note = ftz_jin_str(c, b, "note", false, 2000);
     if (ftz_reply_input_errors(c)) return;
     int64_t id;
-    json_t *out;
+    json_t *out = NULL;
     ftz_rc rc = financing_match_create(c, need, product, note, &id);
     if (!rc) rc = financing_match_get(c, id, &out);
     if (rc) {
@@ -359,7 +343,7 @@ static void h_match_list(ftz_ctx *c)
     q.desc = pg.desc;
     q.limit = pg.per_page;
     q.offset = pg.offset;
-    json_t *items;
+    json_t *items = NULL;
     int64_t total;
     ftz_rc rc = financing_match_list(c, &q, &items, &total);
     if (rc) {
@@ -379,13 +363,9 @@ static void h_match_get(ftz_ctx *c)
 {
     int64_t id;
     if (!ftz_path_id(c, "id", &id)) return;
-    json_t *out;
+    json_t *out = NULL;
     ftz_rc rc = financing_match_get(c, id, &out);
-    if (rc) {
-        ftz_reply_rc(c, rc);
-        return;
-    }
-    ftz_reply_json(c, 200, out);
+    ftz_reply_ok(c, rc, out);
 }
 
 static void h_match_update(ftz_ctx *c)
@@ -415,13 +395,9 @@ static void h_match_update(ftz_ctx *c)
     }
     if (ftz_reply_input_errors(c)) return;
     ftz_rc rc = financing_match_update(c, id, version, &ch);
-    json_t *out;
+    json_t *out = NULL;
     if (!rc) rc = financing_match_get(c, id, &out);
-    if (rc) {
-        ftz_reply_rc(c, rc);
-        return;
-    }
-    ftz_reply_json(c, 200, out);
+    ftz_reply_ok(c, rc, out);
 }
 
 /* ---- the figure ---- */
@@ -433,7 +409,7 @@ static void h_figures(ftz_ctx *c)
     const char *from = qry_date(c, "from");
     const char *to = qry_date(c, "to");
     if (ftz_reply_input_errors(c)) return;
-    json_t *out;
+    json_t *out = NULL;
     ftz_rc rc = financing_figures(c, from, to, &out);
     if (rc) {
         ftz_reply_rc(c, rc);

@@ -88,7 +88,7 @@ static void patch_id(ftz_ctx *c, json_t *b, json_t *patch, const char *key)
 /* 201 with the demand an issue became (only its id when the caller may not read it). */
 static void reply_demand(ftz_ctx *c, int64_t id)
 {
-    json_t *out;
+    json_t *out = NULL;
     const char *loc = ftz_arena_printf(c->arena, "/api/v1/demands/%lld", (long long)id);
     if (case_get(c, &demand_kind, id, &out)) {
         ftz_err_init(&c->err, c->arena);
@@ -136,7 +136,7 @@ static void h_visit_list(ftz_ctx *c)
     q.desc = pg.desc;
     q.limit = pg.per_page;
     q.offset = pg.offset;
-    json_t *items;
+    json_t *items = NULL;
     int64_t total;
     ftz_rc rc = outreach_visit_list(c, &q, &items, &total);
     if (rc) {
@@ -168,7 +168,7 @@ static void h_visit_create(ftz_ctx *c)
     in.notes = ftz_jin_str(c, b, "notes", false, max_of("notes"));
     if (ftz_reply_input_errors(c)) return;
     int64_t id;
-    json_t *out;
+    json_t *out = NULL;
     ftz_rc rc = outreach_visit_create(c, &in, &id);
     if (!rc) rc = outreach_visit_get(c, id, &out);
     if (rc) {
@@ -182,13 +182,9 @@ static void h_visit_get(ftz_ctx *c)
 {
     int64_t id;
     if (!ftz_path_id(c, "id", &id)) return;
-    json_t *out;
+    json_t *out = NULL;
     ftz_rc rc = outreach_visit_get(c, id, &out);
-    if (rc) {
-        ftz_reply_rc(c, rc);
-        return;
-    }
-    ftz_reply_json(c, 200, out);
+    ftz_reply_ok(c, rc, out);
 }
 
 static void h_visit_update(ftz_ctx *c)
@@ -215,13 +211,9 @@ static void h_visit_update(ftz_ctx *c)
     }
     ftz_rc rc = outreach_visit_update(c, id, version, patch);
     json_decref(patch);
-    json_t *out;
+    json_t *out = NULL;
     if (!rc) rc = outreach_visit_get(c, id, &out);
-    if (rc) {
-        ftz_reply_rc(c, rc);
-        return;
-    }
-    ftz_reply_json(c, 200, out);
+    ftz_reply_ok(c, rc, out);
 }
 
 static void h_visit_issue(ftz_ctx *c)
@@ -249,7 +241,7 @@ static void h_visit_figures(ftz_ctx *c)
     const char *to = qry_date(c, "to");
     if (ftz_reply_input_errors(c)) return;
     if (!group) group = "month";
-    json_t *rows;
+    json_t *rows = NULL;
     ftz_rc rc = outreach_visit_figures(c, group, from, to, &rows);
     if (rc) {
         ftz_reply_rc(c, rc);
@@ -295,7 +287,7 @@ static void h_salon_list(ftz_ctx *c)
     q.desc = pg.desc;
     q.limit = pg.per_page;
     q.offset = pg.offset;
-    json_t *items;
+    json_t *items = NULL;
     int64_t total;
     ftz_rc rc = outreach_salon_list(c, &q, &items, &total);
     if (rc) {
@@ -325,7 +317,7 @@ static void h_salon_create(ftz_ctx *c)
     in.organiser_dept = ftz_jin_int(c, b, "organiser_dept", false, 1, INT64_MAX, NULL);
     if (ftz_reply_input_errors(c)) return;
     int64_t id;
-    json_t *out;
+    json_t *out = NULL;
     ftz_rc rc = outreach_salon_create(c, &in, &id);
     if (!rc) rc = outreach_salon_get(c, id, &out);
     if (rc) {
@@ -339,13 +331,9 @@ static void h_salon_get(ftz_ctx *c)
 {
     int64_t id;
     if (!ftz_path_id(c, "id", &id)) return;
-    json_t *out;
+    json_t *out = NULL;
     ftz_rc rc = outreach_salon_get(c, id, &out);
-    if (rc) {
-        ftz_reply_rc(c, rc);
-        return;
-    }
-    ftz_reply_json(c, 200, out);
+    ftz_reply_ok(c, rc, out);
 }
 
 static void h_salon_update(ftz_ctx *c)
@@ -370,13 +358,9 @@ static void h_salon_update(ftz_ctx *c)
     }
     ftz_rc rc = outreach_salon_update(c, id, version, patch);
     json_decref(patch);
-    json_t *out;
+    json_t *out = NULL;
     if (!rc) rc = outreach_salon_get(c, id, &out);
-    if (rc) {
-        ftz_reply_rc(c, rc);
-        return;
-    }
-    ftz_reply_json(c, 200, out);
+    ftz_reply_ok(c, rc, out);
 }
 
 /* PUT /api/v1/salons/{id}/firms {"firms": [{"firm_id", "attendees"?}], "version"?} */
@@ -443,13 +427,9 @@ static void h_salon_firms(ftz_ctx *c)
     }
     if (ftz_reply_input_errors(c)) return;
     ftz_rc rc = outreach_salon_set_firms(c, id, version, list, n);
-    json_t *out;
+    json_t *out = NULL;
     if (!rc) rc = outreach_salon_get(c, id, &out);
-    if (rc) {
-        ftz_reply_rc(c, rc);
-        return;
-    }
-    ftz_reply_json(c, 200, out);
+    ftz_reply_ok(c, rc, out);
 }
 
 static void h_salon_issue(ftz_ctx *c)

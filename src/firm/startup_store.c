@@ -347,13 +347,10 @@ ftz_rc firm_package_list(ftz_ctx *c, const firm_package_q *lq, json_t **items, i
     ftz_q_sql(&q, "SELECT count(*) FROM startup_items si JOIN firms f ON f.id = si.firm_id "
                   "WHERE 1 = 1");
     ftz_q_append(&q, &where);
-    ftz_stmt *st;
-    rc = ftz_q_prepare(c->db, &q, &st);
+    rc = ftz_q_scalar(c->db, &q, total);
     if (rc) return rc;
-    int r = ftz_stmt_next(st);
-    *total = r == 1 ? ftz_stmt_int(st, 0) : 0;
-    ftz_stmt_done(st);
-    if (r < 0) return FTZ_EDB;
+    ftz_stmt *st;
+    int r;
 
     ftz_q_init(&q, c->arena);
     ftz_q_sql(&q, "SELECT si.firm_id, f.credit_code, f.name_zh, f.name_ru, f.name_en, "

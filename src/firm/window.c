@@ -197,12 +197,7 @@ const size_t window_nroutes = FTZ_COUNTOF(window_routes);
 
 static ftz_rc run_sweep(ftz_ctx *c, ftz_job *job)
 {
-    int64_t reminded = 0, escalated = 0;
-    ftz_rc rc = case_sweep(c, &window_kind, case_now(c), &reminded, &escalated);
-    if (rc) return rc;
-    ftz_job_set_result(job, json_pack("{s:I,s:I}", "reminded", (json_int_t)reminded, "escalated",
-                                      (json_int_t)escalated));
-    return FTZ_OK;
+    return case_sweep_job(c, job, &window_kind);
 }
 
 static const ftz_job_kind sweep_kind = {"window.sweep", run_sweep, NULL, FTZ_JOB_HOURLY, false};

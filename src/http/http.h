@@ -118,6 +118,9 @@ bool ftz_jin_has(json_t *obj, const char *name);
 /* Answers a failed service call: what the service recorded in c->err, or — when it recorded
  * nothing or another failure than the one returned — a generic message for rc. */
 void ftz_reply_rc(ftz_ctx *c, ftz_rc rc);
+/* A service's outcome: 200 with body (stolen) when rc is FTZ_OK, else as ftz_reply_rc (body,
+ * which a failed service did not set, is not read). */
+void ftz_reply_ok(ftz_ctx *c, ftz_rc rc, json_t *body);
 /* Replies 422 with the input errors recorded so far; true when there were any. */
 bool ftz_reply_input_errors(ftz_ctx *c);
 /* A positive integer path parameter; anything else names no record: replies 404, false. */

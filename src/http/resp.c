@@ -518,3 +518,12 @@ const char *ftz_qry_enum(ftz_ctx *c, const char *name, const char *const *allowe
     ftz_err_field(&c->err, name, "enum", list);
     return NULL;
 }
+
+void ftz_reply_ok(ftz_ctx *c, ftz_rc rc, json_t *body)
+{
+    if (rc) {
+        ftz_reply_rc(c, rc); /* a failed service returned no body: body is not read */
+        return;
+    }
+    ftz_reply_json(c, 200, body);
+}
